@@ -1,0 +1,14 @@
+package main
+import (
+ _ "github.com/prometheus/prometheus/tsdb"
+ _ "github.com/prometheus/prometheus/promql"
+ _ "github.com/prometheus/prometheus/rules"
+ _ "github.com/prometheus/prometheus/scrape"
+ _ "github.com/prometheus/client_golang/prometheus"
+ _ "github.com/VictoriaMetrics/metrics"
+ _ "modernc.org/sqlite"
+ _ "github.com/jackc/pgx/v5/stdlib"
+ _ "gopkg.in/yaml.v3"
+ _ "github.com/rickar/cal/v2/gb"
+)
+func main(){}
