@@ -113,7 +113,7 @@ func (c *Catalog) InService(po, serviceOption string, t time.Time) bool {
 
 // NextHandover is the first instant after t at which call handling passes
 // from the PO to the provider (the PO's service starts). ok is false when
-// the PO has no handover within the coming eight days (24-hour service).
+// the PO has no handover within handoverHorizonDays (24-hour service).
 func (c *Catalog) NextHandover(po string, t time.Time) (next time.Time, ok bool) {
 	p, found := c.byPO[po]
 	if !found {
@@ -121,7 +121,7 @@ func (c *Catalog) NextHandover(po string, t time.Time) (next time.Time, ok bool)
 	}
 	l := t.In(c.loc)
 	var cands []time.Time
-	for d := 0; d <= 8; d++ {
+	for d := 0; d <= handoverHorizonDays; d++ {
 		day := time.Date(l.Year(), l.Month(), l.Day()+d, 0, 0, 0, 0, c.loc)
 		cands = append(cands, day)
 		for _, w := range p.hours.Weekly {
@@ -138,3 +138,7 @@ func (c *Catalog) NextHandover(po string, t time.Time) (next time.Time, ok bool)
 	}
 	return time.Time{}, false
 }
+
+// handoverHorizonDays covers the longest run of 24-hour days a UK calendar
+// makes: Christmas Eve evening to the Monday after New Year.
+const handoverHorizonDays = 16
