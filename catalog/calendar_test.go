@@ -82,8 +82,8 @@ func TestInService(t *testing.T) {
 		{"2026-11-28 13:00", "", true}, // Saturday
 		{"2026-11-30 07:59", "", true}, // Monday early
 		{"2026-11-30 08:00", "", false},
-		{"2026-12-29 12:00", "", true},            // Christmas working day: 24 h
-		{"2026-08-31 12:00", "", true},            // summer bank holiday Monday: 24 h
+		{"2026-12-29 12:00", "", true},              // Christmas working day: 24 h
+		{"2026-08-31 12:00", "", true},              // summer bank holiday Monday: 24 h
 		{"2026-11-28 03:30", "noise_patrol", false}, // no noise service 03:00-08:00
 		{"2026-11-28 02:59", "noise_patrol", true},
 		{"2026-11-28 03:30", "housing_repairs", true},
