@@ -115,11 +115,14 @@ type DailyGap struct {
 
 // PO is one participating organisation.
 type PO struct {
-	ID         string                      `yaml:"id"`
-	Name       string                      `yaml:"name"`
-	Kind       string                      `yaml:"kind"`
-	Standards  map[string]StandardOverride `yaml:"standards"`
-	SLAFormula *SLAFormula                 `yaml:"sla_formula"`
+	ID   string `yaml:"id"`
+	Name string `yaml:"name"`
+	Kind string `yaml:"kind"`
+	// YearlyCalls is the known or expected number of calls a year; the
+	// simulator and volume-based alerts use it. 0 means unknown.
+	YearlyCalls int                         `yaml:"yearly_calls"`
+	Standards   map[string]StandardOverride `yaml:"standards"`
+	SLAFormula  *SLAFormula                 `yaml:"sla_formula"`
 	// MinCallsPerHour overrides the catalogue default volume guard.
 	MinCallsPerHour *int            `yaml:"min_calls_per_hour"`
 	ReferralLimit   Duration        `yaml:"referral_limit"`

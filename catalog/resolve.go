@@ -179,6 +179,9 @@ func (c *Catalog) resolvePO(v *validator, pp path, p *PO, std map[string]Standar
 	if strings.TrimSpace(p.Name) == "" {
 		v.errorf(pp.add("name"), "missing; give the organisation's name")
 	}
+	if p.YearlyCalls < 0 {
+		v.errorf(pp.add("yearly_calls"), "must be 0 (unknown) or more, not %d", p.YearlyCalls)
+	}
 	v.overrides(pp.add("standards"), p.Standards)
 	p.standards = map[string]Standard{}
 	for tier, s := range std {
