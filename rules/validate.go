@@ -1,0 +1,66 @@
+package rules
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/slawatch/slawatch/catalog"
+)
+
+// validate checks that every alert threshold can be reached and every
+// threshold the rules select is an exact histogram bucket. Each error names
+// the PO and the standard.
+func validate(c *catalog.Catalog, cfg Config) error {
+	var errs []error
+	buckets := c.Buckets()
+	for i := range c.Organisations {
+		p := &c.Organisations[i]
+		for _, tier := range p.TiersUsed() {
+			s, ok := p.Standard(tier)
+			if !ok {
+				errs = append(errs, fmt.Errorf("%s: po %q: standard %q is used by a service option but not defined", c.Source, p.ID, tier))
+				continue
+			}
+			for _, b := range []struct {
+				name string
+				burn Burn
+			}{{"SLABreached", cfg.Breach}, {"SLAAtRisk", cfg.AtRisk}} {
+				if err := reachable(s, b.burn.Rate); err != nil {
+					errs = append(errs, fmt.Errorf("%s: po %q standard %q: %s burn-rate threshold: %w", c.Source, p.ID, tier, b.name, err))
+				}
+			}
+			if !slices.Contains(buckets, float64(s.TargetSeconds)) {
+				errs = append(errs, fmt.Errorf("%s: po %q standard %q: target %d s is not a histogram bucket (buckets: %v)", c.Source, p.ID, tier, s.TargetSeconds, buckets))
+			}
+		}
+		if f := p.Formula(); f.Denominator == catalog.DenomOfferedMinusShortAbandons &&
+			!slices.Contains(buckets, float64(f.ShortAbandonSeconds)) {
+			errs = append(errs, fmt.Errorf("%s: po %q: short_abandon_seconds %d is not a histogram bucket (buckets: %v)", c.Source, p.ID, f.ShortAbandonSeconds, buckets))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// reachable: with target t the burn rate (1-ratio)/(1-t) is at most
+// 1/(1-t) (every call late), and the alert compares ratio < 1-rate*(1-t),
+// so it can fire only when rate < 1/(1-t).
+func reachable(s catalog.Standard, rate float64) error {
+	budget := 100 - s.TargetPercent
+	max := 100 / float64(budget)
+	switch {
+	case !(rate > 0):
+		return fmt.Errorf("%g must be above 0", rate)
+	case rate*float64(budget) >= 100:
+		return fmt.Errorf("%g is unreachable: a %d%% target leaves a %d%% budget, so the burn rate is at most 1/(1-%s) = %s; use a threshold below %s",
+			rate, s.TargetPercent, budget, num(s.TargetRatio()), num(max), num(max))
+	}
+	return nil
+}
+
+// ratioThreshold is the answered-within-target ratio at which the burn
+// rate reaches rate: 1 - rate*(1 - pct/100), computed in percent to avoid
+// float noise.
+func ratioThreshold(pct int, rate float64) float64 {
+	return (100 - rate*float64(100-pct)) / 100
+}
