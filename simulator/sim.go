@@ -241,3 +241,15 @@ func (h *callHeap) Pop() any {
 	*h = old[:len(old)-1]
 	return x
 }
+
+// InCall is how many telephony channels are busy at now: calls that have
+// arrived and not yet ended (in the IVR, waiting or talking).
+func (s *Sim) InCall(now time.Time) int {
+	n := 0
+	for _, r := range s.pending {
+		if !r.QueuedAt.After(now) && r.EndedAt.After(now) {
+			n++
+		}
+	}
+	return n
+}
