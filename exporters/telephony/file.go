@@ -1,0 +1,143 @@
+package telephony
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"sync/atomic"
+)
+
+// IngestFile replays a file in batches. format is "csv", "jsonl" or
+// "queue_log"; the format is also the store source, so replaying a file (or
+// a later file overlapping it) never counts a call twice. progress (may be
+// nil) gets bytes done and the file size after each batch. Bad lines are
+// in the Result; the error is for a file that cannot be read, a bad CSV
+// header or a store failure.
+func (e *Exporter) IngestFile(ctx context.Context, format, path string, progress func(done, total int64)) (Result, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Result{}, fmt.Errorf("telephony: %w", err)
+	}
+	defer f.Close()
+	var total int64
+	if st, err := f.Stat(); err == nil {
+		total = st.Size()
+	}
+	cr := &countingReader{r: f}
+	b := &batcher{e: e, ctx: ctx, source: format, progress: func() {
+		if progress != nil {
+			progress(cr.n.Load(), total)
+		}
+	}}
+	switch format {
+	case SourceCSV:
+		err = ParseCSV(cr, b.emit)
+	case SourceJSONL:
+		err = ParseJSONL(cr, b.emit)
+	case SourceQueueLog:
+		err = parseQueueLog(cr, NewQueueTracker(e.o.Catalog), b.emit)
+	default:
+		return Result{}, fmt.Errorf("telephony: unknown format %q; valid formats are csv, jsonl, queue_log", format)
+	}
+	if err == nil {
+		err = b.flush()
+	}
+	if err != nil {
+		return b.res, fmt.Errorf("telephony: %s: %w", path, err)
+	}
+	e.log.Info("file ingested", "path", path, "format", format,
+		"accepted", b.res.Accepted, "duplicate", b.res.Duplicate, "rejected", b.res.Rejected)
+	return b.res, nil
+}
+
+// parseQueueLog feeds every line of a queue_log through the tracker and
+// emits a record per finished visit; visits still open at the end are left
+// in the tracker.
+func parseQueueLog(r io.Reader, t *QueueTracker, emit EmitFunc) error {
+	lr := newLineReader(r)
+	for {
+		line, n, err := lr.next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("queue_log: line %d: %w", n, err)
+		}
+		if err := queueLogLine(t, line, n, emit); err != nil {
+			return err
+		}
+	}
+}
+
+// queueLogLine handles one queue_log line.
+func queueLogLine(t *QueueTracker, line string, n int, emit EmitFunc) error {
+	if line == "" {
+		return nil
+	}
+	ev, err := ParseQueueLogLine(line)
+	if err != nil {
+		return emit(n, Record{}, recErr(n, "", ReasonSyntax, "queue_log: %v", err))
+	}
+	rec, done, rerr := t.Apply(ev, n)
+	if rerr != nil {
+		return emit(n, Record{}, rerr)
+	}
+	if done {
+		return emit(n, rec, nil)
+	}
+	return nil
+}
+
+// batcher collects emitted records and errors and ingests them in batches.
+type batcher struct {
+	e        *Exporter
+	ctx      context.Context
+	source   string
+	progress func()
+	items    []item
+	errs     []RecordError
+	res      Result
+}
+
+func (b *batcher) emit(line int, rec Record, rerr *RecordError) error {
+	if rerr != nil {
+		b.errs = append(b.errs, *rerr)
+	} else {
+		b.items = append(b.items, item{line: line, rec: rec})
+	}
+	if len(b.items)+len(b.errs) >= b.e.o.BatchSize {
+		return b.flush()
+	}
+	return nil
+}
+
+func (b *batcher) flush() error {
+	if len(b.items)+len(b.errs) == 0 {
+		return nil
+	}
+	if err := b.ctx.Err(); err != nil {
+		return err
+	}
+	res, err := b.e.ingest(b.ctx, b.source, b.items, b.errs)
+	if err != nil {
+		return err
+	}
+	addCapped(&b.res, res, b.e.o.MaxErrors)
+	b.items, b.errs = b.items[:0], nil
+	if b.progress != nil {
+		b.progress()
+	}
+	return nil
+}
+
+type countingReader struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}

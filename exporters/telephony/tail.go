@@ -1,0 +1,142 @@
+package telephony
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"time"
+)
+
+// tailer follows a growing file by polling, across rotation: when the path
+// names a new file (inode change) it finishes the old one and reopens; when
+// the file shrinks (copytruncate) it starts again from the top. It starts
+// at the beginning of the file.
+type tailer struct {
+	path string
+	poll time.Duration
+	// hooks for the caller
+	onLine   func(line string) error
+	onIdle   func() error // at end of data, before sleeping
+	onReopen func(why string)
+
+	f       *os.File
+	fi      os.FileInfo
+	off     int64
+	partial []byte
+	buf     []byte
+}
+
+func (t *tailer) run(ctx context.Context) error {
+	t.buf = make([]byte, 64<<10)
+	defer func() {
+		if t.f != nil {
+			t.f.Close()
+		}
+	}()
+	for {
+		if t.f == nil {
+			if err := t.open(); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return err
+			}
+		}
+		if t.f != nil {
+			if err := t.drain(); err != nil {
+				return err
+			}
+		}
+		if err := t.onIdle(); err != nil {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(t.poll):
+		}
+		if t.f != nil {
+			if err := t.checkRotation(); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+func (t *tailer) open() error {
+	f, err := os.Open(t.path)
+	if err != nil {
+		return err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return err
+	}
+	t.f, t.fi, t.off, t.partial = f, fi, 0, nil
+	return nil
+}
+
+// drain reads to the end of the current file, handing on whole lines.
+func (t *tailer) drain() error {
+	for {
+		n, err := t.f.Read(t.buf)
+		if n > 0 {
+			t.off += int64(n)
+			data := t.buf[:n]
+			for {
+				i := bytes.IndexByte(data, '\n')
+				if i < 0 {
+					t.partial = append(t.partial, data...)
+					break
+				}
+				line := data[:i]
+				if len(t.partial) > 0 {
+					line = append(t.partial, line...)
+					t.partial = t.partial[:0]
+				}
+				if err := t.onLine(string(bytes.TrimSuffix(line, []byte("\r")))); err != nil {
+					return err
+				}
+				data = data[i+1:]
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// checkRotation reopens after rotation or truncation.
+func (t *tailer) checkRotation() error {
+	st, err := os.Stat(t.path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil // rotated away, new file not there yet: keep the old one
+	case err != nil:
+		return err
+	case !os.SameFile(st, t.fi):
+		if err := t.drain(); err != nil { // lines written just before the rename
+			return err
+		}
+		if len(t.partial) > 0 {
+			if err := t.onLine(string(t.partial)); err != nil {
+				return err
+			}
+		}
+		t.f.Close()
+		t.f = nil
+		t.onReopen("rotated")
+		return t.open()
+	case st.Size() < t.off:
+		if _, err := t.f.Seek(0, io.SeekStart); err != nil {
+			return err
+		}
+		t.off, t.partial = 0, nil
+		t.onReopen("truncated")
+	}
+	return nil
+}
