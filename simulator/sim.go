@@ -24,10 +24,20 @@ type Options struct {
 	ProfileOffset time.Duration
 	// Start is the simulation's first instant.
 	Start time.Time
+	// CatchUp starts the traffic this long before Start, so the simulation
+	// joins an evening under way: the first Advance delivers the calls that
+	// ended in the catch-up window (as a source delivering a late file
+	// would), and calls still in progress carry on.
+	CatchUp time.Duration
 }
 
-// surgeFactor multiplies the arrival rate of a surging PO.
-const surgeFactor = 60
+// surgeFactor multiplies the arrival rate of a surging PO; all but its usual
+// share of the calls are about the emergency (surgeOption, if the PO has it,
+// else its first service option).
+const (
+	surgeFactor = 60
+	surgeOption = "major_emergencies"
+)
 
 // Sim generates calls. It is deterministic: the same options and the same
 // sequence of Advance instants give the same records.
@@ -50,6 +60,7 @@ type poStream struct {
 	perWeight   float64 // calls per hour per unit of hourWeight
 	maxRate     float64 // calls per hour, bound for thinning
 	surge       bool
+	surgeOpt    int // index into options
 	options     []option
 	totalWeight float64
 	next        time.Time
@@ -97,10 +108,13 @@ func New(o Options) (*Sim, error) {
 					}
 				}
 			}
+			if so.ID == surgeOption {
+				ps.surgeOpt = len(ps.options)
+			}
 			ps.options = append(ps.options, opt)
 			ps.totalWeight += opt.weight
 		}
-		ps.next = o.Start.Add(ps.interArrival())
+		ps.next = o.Start.Add(-o.CatchUp).Add(ps.interArrival())
 		s.pos = append(s.pos, ps)
 	}
 	return s, nil
@@ -144,14 +158,18 @@ func (s *Sim) Advance(now time.Time) []Record {
 
 func (s *Sim) arrive(ps *poStream, at time.Time) {
 	pt := at.Add(s.o.ProfileOffset)
-	x := ps.rng.Float64() * ps.totalWeight
 	opt := ps.options[len(ps.options)-1]
-	for _, o := range ps.options {
-		if x < o.weight {
-			opt = o
-			break
+	if ps.surge && ps.rng.Float64() < 1-1.0/surgeFactor {
+		opt = ps.options[ps.surgeOpt]
+	} else {
+		x := ps.rng.Float64() * ps.totalWeight
+		for _, o := range ps.options {
+			if x < o.weight {
+				opt = o
+				break
+			}
+			x -= o.weight
 		}
-		x -= o.weight
 	}
 	if !s.o.Catalog.InService(ps.po, opt.id, pt) {
 		return // e.g. no noise service after 03:00: the IVR turns it away
@@ -171,7 +189,7 @@ func (s *Sim) arrive(ps *poStream, at time.Time) {
 	}
 	secs := func(f float64) time.Duration { return time.Duration(f * float64(time.Second)).Round(time.Millisecond) }
 	u := ps.rng.Float64()
-	ivrShare, abandonShare, meanWait := 0.04, 0.03, 9.0
+	ivrShare, abandonShare, meanWait := 0.04, 0.03, 6.0
 	if ps.surge {
 		ivrShare, abandonShare, meanWait = 0.02, 0.35, 90
 	}

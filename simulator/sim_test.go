@@ -157,3 +157,40 @@ func TestQueue(t *testing.T) {
 		t.Error("nobody waiting during a surge")
 	}
 }
+
+func TestCatchUpDeliversRecentCallsFirst(t *testing.T) {
+	c := example(t)
+	start := time.Date(2026, 11, 23, 19, 0, 0, 0, c.Location())
+	s, err := New(Options{Catalog: c, Seed: 1, Start: start, CatchUp: 10 * time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := s.Advance(start)
+	if len(first) < 5 {
+		t.Fatalf("catch-up delivered %d calls, want the ones that ended in the last 10 minutes", len(first))
+	}
+	for _, r := range first {
+		if r.EndedAt.After(start) || r.QueuedAt.Before(start.Add(-10*time.Minute)) {
+			t.Fatalf("catch-up call outside the window: %+v", r)
+		}
+	}
+}
+
+func TestSurgeConcentratesOnTheEmergency(t *testing.T) {
+	c := example(t)
+	start := time.Date(2026, 11, 23, 18, 0, 0, 0, c.Location())
+	sc, _ := ParseScenario("surge:rbkc", c)
+	recs := run(t, Options{Catalog: c, Seed: 2, Start: start, Scenarios: []Scenario{sc}}, 10*time.Minute)
+	n, emergency := 0, 0
+	for _, r := range recs {
+		if r.PO == "rbkc" {
+			n++
+			if r.ServiceOption == surgeOption {
+				emergency++
+			}
+		}
+	}
+	if emergency < n*9/10 {
+		t.Errorf("%d of %d rbkc calls about the emergency, want nearly all", emergency, n)
+	}
+}
