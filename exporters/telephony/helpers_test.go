@@ -2,6 +2,7 @@ package telephony
 
 import (
 	"context"
+	"log/slog"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -34,7 +35,7 @@ func referenceCatalog(t testing.TB) *catalog.Catalog {
 
 func openStore(t testing.TB, dir string) *store.Store {
 	t.Helper()
-	st, err := store.Open(context.Background(), filepath.Join(dir, "s.db"), nil)
+	st, err := store.Open(context.Background(), filepath.Join(dir, "s.db"), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatalf("store.Open: %v", err)
 	}

@@ -33,7 +33,9 @@ func TestResolve(t *testing.T) {
 		expect string // what check verifies
 	}{
 		{name: "po from number, silver at 60 s boundary", r: rec("+442079460101", "noise", "answered", 60, 100),
-			check:  func(c store.Call) bool { return c.PO == "alpha" && c.Standard == "silver" && c.WithinTarget && c.WithinRest && c.WaitSeconds == 60 && c.TalkSeconds == 100 },
+			check: func(c store.Call) bool {
+				return c.PO == "alpha" && c.Standard == "silver" && c.WithinTarget && c.WithinRest && c.WaitSeconds == 60 && c.TalkSeconds == 100
+			},
 			expect: "alpha silver, within target and rest, wait 60 talk 100"},
 		{name: "silver 60.5 s misses", r: rec("+442079460101", "noise", "answered", 60.5, 1),
 			check:  func(c store.Call) bool { return !c.WithinTarget && !c.WithinRest },

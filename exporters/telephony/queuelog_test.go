@@ -1,0 +1,163 @@
+package telephony
+
+import (
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseQueueLogLine(t *testing.T) {
+	for _, tc := range []struct {
+		line             string
+		event            string
+		hold, talk, wait int
+		err              string
+	}{
+		{line: "1769900400|1769900395.12|alpha-noise|NONE|ENTERQUEUE||07700900123|1", event: "ENTERQUEUE", hold: -1, talk: -1, wait: -1},
+		{line: "1769900412|1769900395.12|alpha-noise|PJSIP/agent7|CONNECT|12|1769900412.13|3", event: "CONNECT", hold: 12, talk: -1, wait: -1},
+		{line: "1769900507|1769900395.12|alpha-noise|PJSIP/agent7|COMPLETECALLER|12|95|1", event: "COMPLETECALLER", hold: 12, talk: 95, wait: -1},
+		{line: "1769900507|u|q|a|COMPLETEAGENT|7|40|2", event: "COMPLETEAGENT", hold: 7, talk: 40, wait: -1},
+		{line: "1769900430|u|q|NONE|ABANDON|1|1|30", event: "ABANDON", hold: -1, talk: -1, wait: 30},
+		{line: "1769900430|u|q|NONE|EXITWITHTIMEOUT|1|1|300", event: "EXITWITHTIMEOUT", hold: -1, talk: -1, wait: 300},
+		{line: "1769900430|u|q|NONE|EXITWITHTIMEOUT|1", event: "EXITWITHTIMEOUT", hold: -1, talk: -1, wait: -1}, // old Asterisk
+		{line: "1769900430|u|q|NONE|EXITEMPTY|1|1|4", event: "EXITEMPTY", hold: -1, talk: -1, wait: 4},
+		{line: "1769900430|u|q|NONE|EXITWITHKEY|5|1|1|17", event: "EXITWITHKEY", hold: -1, talk: -1, wait: 17},
+		{line: "1769900430|u|q|a|TRANSFER|200|default|9|61|1", event: "TRANSFER", hold: 9, talk: 61, wait: -1},
+		{line: "1769900430|NONE|NONE|NONE|QUEUESTART|", event: "QUEUESTART", hold: -1, talk: -1, wait: -1},
+		{line: "1769900430|u|q|a|RINGNOANSWER|15000", event: "RINGNOANSWER", hold: -1, talk: -1, wait: -1},
+		{line: "1769900430|u|q|a", err: "got 4 field(s)"},
+		{line: "soon|u|q|a|ABANDON|1|1|3", err: `epoch "soon" is not a Unix time`},
+		{line: "1769900430|u|q|NONE|ABANDON|1|1|3s", err: `ABANDON: data3 (waittime) "3s" is not whole seconds`},
+		{line: "1769900430|u|q|a|CONNECT|-4|x|1", err: `data1 (holdtime) "-4"`},
+		{line: "1769900430|||a|CONNECT|4|x|1", err: "CONNECT without a uniqueid and queue"},
+		{line: "1769900430|u|q|a||", err: "empty event name"},
+	} {
+		ev, err := ParseQueueLogLine(tc.line)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%q: err = %v, want %q", tc.line, err, tc.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%q: %v", tc.line, err)
+			continue
+		}
+		if ev.Event != tc.event || ev.Hold != tc.hold || ev.Talk != tc.talk || ev.Wait != tc.wait {
+			t.Errorf("%q: got %s hold %d talk %d wait %d", tc.line, ev.Event, ev.Hold, ev.Talk, ev.Wait)
+		}
+		if epoch := strings.SplitN(tc.line, "|", 2)[0]; strconv.FormatInt(ev.Time.Unix(), 10) != epoch {
+			t.Errorf("%q: time %v, want epoch %s", tc.line, ev.Time, epoch)
+		}
+	}
+}
+
+// The caller id of ENTERQUEUE (and the agent) must not survive parsing.
+func TestQueueEventKeepsNoPersonalData(t *testing.T) {
+	ev, err := ParseQueueLogLine("1769900400|1769900395.12|alpha-noise|Jane Agent|ENTERQUEUE||07700900123|1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := reflect.ValueOf(ev)
+	for i := 0; i < v.NumField(); i++ {
+		if s, ok := v.Field(i).Interface().(string); ok && (strings.Contains(s, "07700900123") || strings.Contains(s, "Jane")) {
+			t.Errorf("field %s holds personal data %q", v.Type().Field(i).Name, s)
+		}
+	}
+	if ev.Time != time.Unix(1769900400, 0).UTC() {
+		t.Errorf("time = %v", ev.Time)
+	}
+}
+
+// feed runs queue_log lines through a tracker and returns what it emits.
+func feed(t *testing.T, tr *QueueTracker, lines ...string) ([]Record, []RecordError) {
+	t.Helper()
+	var recs []Record
+	var errs []RecordError
+	for i, l := range lines {
+		err := queueLogLine(tr, l, i+1, func(_ int, r Record, e *RecordError) error {
+			if e != nil {
+				errs = append(errs, *e)
+			} else {
+				recs = append(recs, r)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return recs, errs
+}
+
+func TestQueueTrackerVisits(t *testing.T) {
+	cat := testCatalog(t)
+	tr := NewQueueTracker(cat)
+	at := func(s int64) time.Time { return time.Unix(s, 0).UTC() }
+	recs, errs := feed(t, tr,
+		"1000|u1|alpha-noise|NONE|ENTERQUEUE||07700900123|1",
+		"1001|u2|alpha-housing|NONE|ENTERQUEUE||07700900124|1",
+		"1002|u3|alpha-noise|NONE|ENTERQUEUE||07700900125|2",
+		"1003|u9|mystery-queue|NONE|ENTERQUEUE||07700900126|1",
+		"1012|u1|alpha-noise|PJSIP/a|CONNECT|12|x|3",
+		"1030|u2|alpha-housing|NONE|ABANDON|1|1|29",
+		"1107|u1|alpha-noise|PJSIP/a|COMPLETECALLER|12|95|1",
+		// u3 leaves the noise queue by key and enters housing: two visits.
+		"1010|u3|alpha-noise|NONE|EXITWITHKEY|2|2|1|8",
+		"1011|u3|alpha-housing|NONE|ENTERQUEUE||07700900125|1",
+		"1050|u3|alpha-housing|NONE|EXITWITHTIMEOUT|1|1|39",
+		"1060|u9|mystery-queue|NONE|ABANDON|1|1|57",
+		// A visit whose ENTERQUEUE and CONNECT were in the previous file.
+		"2000|u4|alpha-noise|PJSIP/b|COMPLETEAGENT|15|60|1",
+		// Exit from a queue with nobody logged in, on an old Asterisk without waittime.
+		"2100|u5|alpha-noise|NONE|ENTERQUEUE||07700900127|1",
+		"2104|u5|alpha-noise|NONE|EXITEMPTY|1|1",
+	)
+	want := []Record{
+		{CallID: "u2@alpha-housing", PO: "alpha", AccessNumber: "+442079460102", ServiceOption: "housing", QueuedAt: at(1001), EndedAt: at(1030), Outcome: "abandoned", Kind: "public"},
+		{CallID: "u1@alpha-noise", PO: "alpha", AccessNumber: "+442079460101", ServiceOption: "noise", QueuedAt: at(1000), AnsweredAt: at(1012), EndedAt: at(1107), Outcome: "answered", Kind: "public"},
+		{CallID: "u3@alpha-noise", PO: "alpha", AccessNumber: "+442079460101", ServiceOption: "noise", QueuedAt: at(1002), EndedAt: at(1010), Outcome: "abandoned", Kind: "public"},
+		{CallID: "u3@alpha-housing", PO: "alpha", AccessNumber: "+442079460102", ServiceOption: "housing", QueuedAt: at(1011), EndedAt: at(1050), Outcome: "abandoned", Kind: "public"},
+		{CallID: "u4@alpha-noise", PO: "alpha", AccessNumber: "+442079460101", ServiceOption: "noise", QueuedAt: at(1925), AnsweredAt: at(1940), EndedAt: at(2000), Outcome: "answered", Kind: "public"},
+		{CallID: "u5@alpha-noise", PO: "alpha", AccessNumber: "+442079460101", ServiceOption: "noise", QueuedAt: at(2100), EndedAt: at(2104), Outcome: "abandoned", Kind: "public"},
+	}
+	if !reflect.DeepEqual(recs, want) {
+		t.Errorf("records:\n got %+v\nwant %+v", recs, want)
+	}
+	if len(errs) != 1 || errs[0].Code != ReasonUnknownQueue || errs[0].Line != 11 || errs[0].CallID != "u9@mystery-queue" {
+		t.Errorf("errors = %+v, want one unknown_queue at line 11", errs)
+	}
+	if tr.Open() != 0 {
+		t.Errorf("%d visits still open", tr.Open())
+	}
+}
+
+func TestQueueTrackerWaitingAndExpiry(t *testing.T) {
+	tr := NewQueueTracker(testCatalog(t))
+	recs, _ := feed(t, tr,
+		"1000|a|alpha-noise|NONE|ENTERQUEUE||x|1",
+		"1005|b|alpha-noise|NONE|ENTERQUEUE||x|2",
+		"1007|c|alpha-housing|NONE|ENTERQUEUE||x|1",
+		"1008|a|alpha-noise|PJSIP/a|CONNECT|8|x|1", // a is talking, no longer waiting
+		"1009|d|mystery|NONE|ENTERQUEUE||x|1",
+	)
+	if len(recs) != 0 {
+		t.Fatalf("records before any final event: %+v", recs)
+	}
+	got := tr.Waiting()
+	want := map[WaitKey]Waiting{
+		{"alpha", "noise"}:   {Calls: 1, Oldest: time.Unix(1005, 0).UTC()},
+		{"alpha", "housing"}: {Calls: 1, Oldest: time.Unix(1007, 0).UTC()},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("waiting = %+v, want %+v", got, want)
+	}
+	if n := tr.Expire(time.Unix(1006, 0)); n != 2 { // a (1000) and b (1005)
+		t.Errorf("expired %d, want 2", n)
+	}
+	if tr.Open() != 2 {
+		t.Errorf("open = %d, want 2 (c and d)", tr.Open())
+	}
+}
