@@ -12,8 +12,9 @@ import (
 
 // tailer follows a growing file by polling, across rotation: when the path
 // names a new file (inode change) it finishes the old one and reopens; when
-// the file shrinks (copytruncate) it starts again from the top. It starts
-// at the beginning of the file.
+// the file shrinks, or the bytes just before the read offset changed
+// (copytruncate followed by new lines before the next poll), it starts again
+// from the top. It starts at the beginning of the file.
 type tailer struct {
 	path string
 	poll time.Duration
@@ -27,7 +28,10 @@ type tailer struct {
 	off     int64
 	partial []byte
 	buf     []byte
+	sig     []byte // the last bytes read, ending at off
 }
+
+const sigLen = 64
 
 func (t *tailer) run(ctx context.Context) error {
 	t.buf = make([]byte, 64<<10)
@@ -73,7 +77,7 @@ func (t *tailer) open() error {
 		f.Close()
 		return err
 	}
-	t.f, t.fi, t.off, t.partial = f, fi, 0, nil
+	t.f, t.fi, t.off, t.partial, t.sig = f, fi, 0, nil, nil
 	return nil
 }
 
@@ -84,6 +88,8 @@ func (t *tailer) drain() error {
 		if n > 0 {
 			t.off += int64(n)
 			data := t.buf[:n]
+			t.sig = append(t.sig, data[max(0, n-sigLen):]...)
+			t.sig = t.sig[max(0, len(t.sig)-sigLen):]
 			for {
 				i := bytes.IndexByte(data, '\n')
 				if i < 0 {
@@ -131,12 +137,25 @@ func (t *tailer) checkRotation() error {
 		t.f = nil
 		t.onReopen("rotated")
 		return t.open()
-	case st.Size() < t.off:
+	case st.Size() < t.off || !t.sigHolds():
 		if _, err := t.f.Seek(0, io.SeekStart); err != nil {
 			return err
 		}
-		t.off, t.partial = 0, nil
+		t.off, t.partial, t.sig = 0, nil, nil
 		t.onReopen("truncated")
 	}
 	return nil
+}
+
+// sigHolds reports whether the bytes before the offset are still those read.
+func (t *tailer) sigHolds() bool {
+	if len(t.sig) == 0 {
+		return true
+	}
+	got := make([]byte, len(t.sig))
+	n, err := t.f.ReadAt(got, t.off-int64(len(t.sig)))
+	if err != nil && !(err == io.EOF && n == len(got)) {
+		return false
+	}
+	return bytes.Equal(got, t.sig)
 }
