@@ -1,0 +1,71 @@
+package store
+
+import (
+	"context"
+	"log/slog"
+	"math"
+	"path/filepath"
+	"testing"
+)
+
+func nan() float64 { return math.NaN() }
+
+func testLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+func sqliteBackend() backend {
+	return backend{name: "sqlite", fresh: func(t *testing.T) func() (*Store, error) {
+		dsn := "sqlite:" + filepath.Join(t.TempDir(), "events.db")
+		return func() (*Store, error) { return Open(context.Background(), dsn, testLogger()) }
+	}}
+}
+
+func TestSQLite(t *testing.T) { runSuite(t, sqliteBackend()) }
+
+func TestSQLiteDurabilitySettings(t *testing.T) {
+	open := sqliteBackend().fresh(t)
+	s := mustOpen(t, open)
+	// Every pooled connection must carry the settings, so check several.
+	for i := 0; i < 3; i++ {
+		conn, err := s.db.Conn(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		var mode string
+		var sync, busy int
+		if err := conn.QueryRowContext(context.Background(), "PRAGMA journal_mode").Scan(&mode); err != nil {
+			t.Fatal(err)
+		}
+		if err := conn.QueryRowContext(context.Background(), "PRAGMA synchronous").Scan(&sync); err != nil {
+			t.Fatal(err)
+		}
+		if err := conn.QueryRowContext(context.Background(), "PRAGMA busy_timeout").Scan(&busy); err != nil {
+			t.Fatal(err)
+		}
+		if mode != "wal" || sync != 2 || busy < 1000 {
+			t.Errorf("connection %d: journal_mode=%s synchronous=%d busy_timeout=%d, want wal, 2 (FULL), >= 1000", i, mode, sync, busy)
+		}
+	}
+}
+
+func TestOpenDSN(t *testing.T) {
+	dir := t.TempDir()
+	for _, dsn := range []string{filepath.Join(dir, "plain.db"), "sqlite:" + filepath.Join(dir, "prefixed.db")} {
+		s, err := Open(context.Background(), dsn, testLogger())
+		if err != nil {
+			t.Fatalf("Open(%q): %v", dsn, err)
+		}
+		if s.d.name != "sqlite" {
+			t.Errorf("Open(%q) backend %s, want sqlite", dsn, s.d.name)
+		}
+		s.Close()
+	}
+	for _, dsn := range []string{"", "sqlite:", "sqlite:/tmp/a?b.db"} {
+		if _, err := Open(context.Background(), dsn, testLogger()); err == nil {
+			t.Errorf("Open(%q) succeeded, want an error", dsn)
+		}
+	}
+	if got := redactDSN("postgres://u:secret@h:5432/db"); got != "postgres://u:xxxxx@h:5432/db" {
+		t.Errorf("redactDSN = %q", got)
+	}
+}
