@@ -1,0 +1,22 @@
+package rules
+
+import (
+	"testing"
+
+	"github.com/prometheus/common/model"
+	"github.com/prometheus/prometheus/model/rulefmt"
+)
+
+// The embedded engine uses the Prometheus Go library (newer than Debian's
+// promtool): its rule-file parser and PromQL parser must accept the files.
+func TestPrometheusLibraryParsesGeneratedRules(t *testing.T) {
+	for _, f := range generatedFiles(t) {
+		groups, errs := rulefmt.ParseFile(f, false, model.UTF8Validation)
+		for _, err := range errs {
+			t.Errorf("%s: %v", f, err)
+		}
+		if groups != nil && len(groups.Groups) != 3 {
+			t.Errorf("%s: %d groups, want fast, long, alerts", f, len(groups.Groups))
+		}
+	}
+}
