@@ -224,4 +224,3 @@ func csvTotal(t *testing.T, csvText, col string) int {
 	}
 	return total
 }
-

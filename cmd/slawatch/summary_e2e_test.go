@@ -40,10 +40,10 @@ func TestSummaryEqualsHandCount(t *testing.T) {
 	}
 
 	type want struct {
-		so, std                                           string
+		so, std                                          string
 		offered, answered, within, aband, u20, mid, over uint64
-		ivr, denom                                        uint64
-		met                                               string
+		ivr, denom                                       uint64
+		met                                              string
 	}
 	cases := map[string][]want{
 		"rbkc": {
