@@ -24,7 +24,19 @@ func (e *Exporter) IngestFile(ctx context.Context, format, path string, progress
 	if st, err := f.Stat(); err == nil {
 		total = st.Size()
 	}
-	cr := &countingReader{r: f}
+	res, err := e.ingestReader(ctx, format, f, total, progress)
+	if err != nil {
+		return res, fmt.Errorf("telephony: %s: %w", path, err)
+	}
+	e.log.Info("file ingested", "path", path, "format", format,
+		"accepted", res.Accepted, "duplicate", res.Duplicate, "rejected", res.Rejected)
+	return res, nil
+}
+
+// ingestReader is IngestFile on a reader of total bytes.
+func (e *Exporter) ingestReader(ctx context.Context, format string, r io.Reader, total int64, progress func(done, total int64)) (Result, error) {
+	var err error
+	cr := &countingReader{r: r}
 	b := &batcher{e: e, ctx: ctx, source: format, progress: func() {
 		if progress != nil {
 			progress(cr.n.Load(), total)
@@ -38,17 +50,12 @@ func (e *Exporter) IngestFile(ctx context.Context, format, path string, progress
 	case SourceQueueLog:
 		err = parseQueueLog(cr, NewQueueTracker(e.o.Catalog), b.emit)
 	default:
-		return Result{}, fmt.Errorf("telephony: unknown format %q; valid formats are csv, jsonl, queue_log", format)
+		return Result{}, fmt.Errorf("unknown format %q; valid formats are csv, jsonl, queue_log", format)
 	}
 	if err == nil {
 		err = b.flush()
 	}
-	if err != nil {
-		return b.res, fmt.Errorf("telephony: %s: %w", path, err)
-	}
-	e.log.Info("file ingested", "path", path, "format", format,
-		"accepted", b.res.Accepted, "duplicate", b.res.Duplicate, "rejected", b.res.Rejected)
-	return b.res, nil
+	return b.res, err
 }
 
 // parseQueueLog feeds every line of a queue_log through the tracker and
