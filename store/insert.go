@@ -1,9 +1,11 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -112,6 +114,12 @@ func (s *Store) InsertCalls(ctx context.Context, calls []Call) (inserted []bool,
 		first[k] = i
 		uniq = append(uniq, i)
 	}
+	// Insert in key order: concurrent PostgreSQL writers then take row
+	// locks in the same order (no deadlock), and SQLite's primary-key
+	// b-tree is filled sequentially.
+	slices.SortFunc(uniq, func(a, b int) int {
+		return cmp.Or(strings.Compare(calls[a].Source, calls[b].Source), strings.Compare(calls[a].CallID, calls[b].CallID))
+	})
 
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -50,15 +50,15 @@ func loadMigrations() ([]migration, error) {
 	return ms, nil
 }
 
-// splitStatements splits a migration on semicolons that end a line, and
-// drops comment-only pieces. Migrations must not put ";" at a line end
+// splitStatements splits a migration on semicolons that end a line (not a
+// comment line), and drops comment-only pieces. Migrations must not put ";" at a line end
 // inside a string or a function body.
 func splitStatements(src string) []string {
 	var out []string
 	var cur strings.Builder
 	for _, line := range strings.SplitAfter(src, "\n") {
 		cur.WriteString(line)
-		if strings.HasSuffix(strings.TrimSpace(line), ";") {
+		if l := strings.TrimSpace(line); strings.HasSuffix(l, ";") && !strings.HasPrefix(l, "--") {
 			if st := strings.TrimSpace(cur.String()); hasCode(st) {
 				out = append(out, st)
 			}

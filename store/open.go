@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strings"
 	"sync"
 
@@ -86,20 +87,15 @@ func parseDSN(dsn string) (d dialect, driverDSN, shown string, err error) {
 	return sqliteDialect(), "file:" + path + "?" + sqlitePragmas, path, nil
 }
 
-// redactDSN hides the password of a postgres:// URL.
+// redactDSN hides the password of a postgres:// URL. A DSN that does not
+// parse as a URL is not shown at all, in case it holds a password.
 func redactDSN(dsn string) string {
-	scheme, rest, ok := strings.Cut(dsn, "://")
-	if !ok {
-		return dsn
+	u, err := url.Parse(dsn)
+	if err != nil {
+		scheme, _, _ := strings.Cut(dsn, "://")
+		return scheme + "://(DSN hidden: not a valid URL)"
 	}
-	userinfo, host, ok := strings.Cut(rest, "@")
-	if !ok {
-		return dsn
-	}
-	if user, _, hasPass := strings.Cut(userinfo, ":"); hasPass {
-		return scheme + "://" + user + ":xxxxx@" + host
-	}
-	return dsn
+	return u.Redacted()
 }
 
 // Close closes the database.

@@ -65,7 +65,14 @@ func TestOpenDSN(t *testing.T) {
 			t.Errorf("Open(%q) succeeded, want an error", dsn)
 		}
 	}
-	if got := redactDSN("postgres://u:secret@h:5432/db"); got != "postgres://u:xxxxx@h:5432/db" {
-		t.Errorf("redactDSN = %q", got)
+	for in, want := range map[string]string{
+		"postgres://u:secret@h:5432/db":     "postgres://u:xxxxx@h:5432/db",
+		"postgres://u:p@ss@h/db":            "postgres://u:xxxxx@h/db",
+		"postgres://u@h/db?sslmode=disable": "postgres://u@h/db?sslmode=disable",
+		"postgres://u:se cret@h:bad/db":     "postgres://(DSN hidden: not a valid URL)",
+	} {
+		if got := redactDSN(in); got != want {
+			t.Errorf("redactDSN(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
