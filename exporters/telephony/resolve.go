@@ -1,6 +1,7 @@
 package telephony
 
 import (
+	"math"
 	"strings"
 	"time"
 
@@ -16,6 +17,9 @@ import (
 // line is used in the error only. Resolve is pure.
 func Resolve(cat *catalog.Catalog, source string, line int, r Record) (store.Call, *RecordError) {
 	id := r.CallID
+	if e := checkFields(line, r); e != nil {
+		return store.Call{}, e
+	}
 	if e := checkOrder(line, r); e != nil {
 		return store.Call{}, e
 	}
@@ -66,6 +70,27 @@ func Resolve(cat *catalog.Catalog, source string, line int, r Record) (store.Cal
 			c.WaitSeconds <= float64(f.ShortAbandonSeconds)
 	}
 	return c, nil
+}
+
+// checkFields repeats the parsers' field checks for records built in Go
+// (Ingest), so a bad one is rejected alone instead of failing the batch.
+func checkFields(line int, r Record) *RecordError {
+	id := r.CallID
+	switch {
+	case id == "":
+		return recErr(line, "", ReasonBadField, "%s is required", colCallID)
+	case r.Outcome != store.OutcomeAnswered && r.Outcome != store.OutcomeAbandoned && r.Outcome != store.OutcomeIVROnly:
+		return recErr(line, id, ReasonBadField, "%s %q is not one of answered, abandoned, ivr_only", colOutcome, r.Outcome)
+	case r.Kind != "" && r.Kind != store.KindPublic && r.Kind != store.KindTest:
+		return recErr(line, id, ReasonBadField, "%s %q is not one of public, test", colKind, r.Kind)
+	case r.QueuedAt.IsZero() || r.EndedAt.IsZero():
+		return recErr(line, id, ReasonBadTime, "queued_at and ended_at are required")
+	case r.QueuedAt.Year() < 1900 || r.EndedAt.Year() > 2200:
+		return recErr(line, id, ReasonBadTime, "times must be between 1900 and 2200")
+	case math.IsNaN(r.AfterCallWorkSeconds) || math.IsInf(r.AfterCallWorkSeconds, 0) || r.AfterCallWorkSeconds < 0 || r.AfterCallWorkSeconds > 1e6:
+		return recErr(line, id, ReasonBadField, "%s %v is not a number of seconds between 0 and 1e6", colACW, r.AfterCallWorkSeconds)
+	}
+	return nil
 }
 
 // checkOrder checks the times against each other and the outcome.

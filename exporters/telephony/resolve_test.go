@@ -110,3 +110,30 @@ func TestResolve(t *testing.T) {
 		})
 	}
 }
+
+// Records built in Go (Ingest) get the parsers' field checks too.
+func TestResolveChecksFieldsOfGoRecords(t *testing.T) {
+	cat := testCatalog(t)
+	q := mustTime(t, "2026-01-31T23:00:00Z")
+	ok := Record{CallID: "g", AccessNumber: "+442079460101", ServiceOption: "noise", QueuedAt: q, EndedAt: q, Outcome: "abandoned"}
+	for _, tc := range []struct {
+		f    func(*Record)
+		code string
+	}{
+		{func(r *Record) { r.CallID = "" }, ReasonBadField},
+		{func(r *Record) { r.Outcome = "" }, ReasonBadField},
+		{func(r *Record) { r.Kind = "probe" }, ReasonBadField},
+		{func(r *Record) { r.EndedAt = time.Time{} }, ReasonBadTime},
+		{func(r *Record) { r.QueuedAt = q.AddDate(-500, 0, 0) }, ReasonBadTime},
+		{func(r *Record) { r.Outcome, r.AnsweredAt, r.AfterCallWorkSeconds = "answered", q, -1 }, ReasonBadField},
+	} {
+		r := ok
+		tc.f(&r)
+		if _, err := Resolve(cat, "http", 1, r); err == nil || err.Code != tc.code {
+			t.Errorf("%+v: err %v, want %s", r, err, tc.code)
+		}
+	}
+	if c, err := Resolve(cat, "http", 1, ok); err != nil || c.Kind != "public" {
+		t.Errorf("valid record: %+v %v", c, err)
+	}
+}
