@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/api"
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
+	"github.com/prometheus/common/model"
+)
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// The committed rules evaluate on the real Prometheus (Debian's package,
+// older than the Go library) scraping the real exporter binary.
+func TestRealPrometheusEvaluatesGeneratedRules(t *testing.T) {
+	promBin, err := exec.LookPath("prometheus")
+	if err != nil {
+		t.Fatal("prometheus not found: install Debian's prometheus package, or run `make test`")
+	}
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	serve, base := startServe(t, bin, "sqlite:"+filepath.Join(dir, "events.db"))
+	defer func() { serve.Process.Signal(os.Interrupt); serve.Wait() }()
+
+	rulesGlob, _ := filepath.Abs("../../rules/generated/*.yml")
+	cfg := fmt.Sprintf(`global: {scrape_interval: 1s, evaluation_interval: 1s}
+rule_files: [%q]
+scrape_configs:
+  - job_name: telephony
+    static_configs: [{targets: [%q]}]
+`, rulesGlob, strings.TrimPrefix(base, "http://"))
+	cfgFile := filepath.Join(dir, "prometheus.yml")
+	if err := os.WriteFile(cfgFile, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	addr := freePort(t)
+	prom := exec.Command(promBin, "--config.file="+cfgFile, "--storage.tsdb.path="+filepath.Join(dir, "tsdb"),
+		"--web.listen-address="+addr)
+	var promLog strings.Builder
+	prom.Stdout, prom.Stderr = &promLog, &promLog
+	if err := prom.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { prom.Process.Signal(os.Interrupt); prom.Wait() }()
+	client, _ := api.NewClient(api.Config{Address: "http://" + addr})
+	papi := v1.NewAPI(client)
+
+	query := func(q string) model.Vector {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		v, _, _, err := papi.Query(ctx, q, time.Now())
+		if err != nil {
+			return nil
+		}
+		vec, _ := v.(model.Vector)
+		return vec
+	}
+	waitFor := func(what, q string, ok func(model.Vector) bool) model.Vector {
+		deadline := time.Now().Add(90 * time.Second)
+		for time.Now().Before(deadline) {
+			if v := query(q); ok(v) {
+				return v
+			}
+			time.Sleep(500 * time.Millisecond)
+		}
+		t.Fatalf("%s: %s never held; last %v\nprometheus log:\n%s", what, q, query(q), tail(promLog.String(), 3000))
+		return nil
+	}
+	waitFor("scrape", `up{job="telephony"}`, func(v model.Vector) bool { return len(v) == 1 && v[0].Value == 1 })
+	// Let a sample of the zero-initialised series land before the calls.
+	time.Sleep(2 * time.Second)
+
+	// 8 answered within 20 s and 2 later, for rbkc noise_patrol (gold), by HTTP.
+	now := time.Now().UTC().Add(-10 * time.Minute)
+	var calls []map[string]any
+	for i, wait := range []int{3, 5, 8, 10, 12, 15, 19, 20, 21, 45} {
+		q := now.Add(time.Duration(i) * time.Minute)
+		calls = append(calls, map[string]any{"call_id": fmt.Sprintf("prom-%d", i), "access_number": "+442079460014",
+			"service_option": "noise_patrol", "queued_at": q.Format(time.RFC3339),
+			"answered_at": q.Add(time.Duration(wait) * time.Second).Format(time.RFC3339),
+			"ended_at": q.Add(2 * time.Minute).Format(time.RFC3339), "outcome": "answered"})
+	}
+	body, _ := json.Marshal(calls)
+	if r, status, err := postCalls(&http.Client{Timeout: 10 * time.Second}, base, body); err != nil || r.Accepted != 10 {
+		t.Fatalf("post: %d %+v %v", status, r, err)
+	}
+
+	// Both rates extrapolate over the same samples, so the ratio is exact.
+	v := waitFor("ratio", `po_service_option:sla_answered_within_target:ratio_rate5m{po="rbkc",service_option="noise_patrol"}`,
+		func(v model.Vector) bool { return len(v) == 1 && !math.IsNaN(float64(v[0].Value)) })
+	if got := float64(v[0].Value); math.Abs(got-0.8) > 1e-9 {
+		t.Errorf("ratio_rate5m = %v, want 0.8 (8 of 10 within 20 s)", got)
+	}
+	v = waitFor("per number", `po_access_number:sla_answered_within_target:ratio_rate5m{po="rbkc",access_number="+442079460014"}`,
+		func(v model.Vector) bool { return len(v) == 1 && !math.IsNaN(float64(v[0].Value)) })
+	if got := float64(v[0].Value); math.Abs(got-0.8) > 1e-9 {
+		t.Errorf("per access number ratio = %v, want 0.8", got)
+	}
+	// Exactly at the 80% target is no breach, but it is under the 90% line
+	// of SLAAtRisk (burn rate 0.5), and 10 calls meet the volume guard.
+	waitFor("at risk", `ALERTS{alertname="SLAAtRisk",po="rbkc",service_option="noise_patrol",reason="burn_rate"}`,
+		func(v model.Vector) bool { return len(v) == 1 })
+	if a := query(`ALERTS{alertname="SLABreached"}`); len(a) != 0 {
+		t.Errorf("SLABreached at exactly the target: %v", a)
+	}
+}
