@@ -97,7 +97,7 @@ scrape_configs:
 		calls = append(calls, map[string]any{"call_id": fmt.Sprintf("prom-%d", i), "access_number": "+442079460014",
 			"service_option": "noise_patrol", "queued_at": q.Format(time.RFC3339),
 			"answered_at": q.Add(time.Duration(wait) * time.Second).Format(time.RFC3339),
-			"ended_at": q.Add(2 * time.Minute).Format(time.RFC3339), "outcome": "answered"})
+			"ended_at":    q.Add(2 * time.Minute).Format(time.RFC3339), "outcome": "answered"})
 	}
 	body, _ := json.Marshal(calls)
 	if r, status, err := postCalls(&http.Client{Timeout: 10 * time.Second}, base, body); err != nil || r.Accepted != 10 {
