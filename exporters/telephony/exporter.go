@@ -23,7 +23,7 @@ type Options struct {
 	Now        func() time.Time      // clock; nil: time.Now
 
 	MaxBodyBytes int64         // HTTP body limit; 0: 10 MiB
-	BatchSize    int           // records per store transaction for files and the tail; 0: 1000
+	BatchSize    int           // records per store transaction for files and the tail; 0: 10000
 	MaxErrors    int           // RecordErrors kept in a Result (counts stay exact); 0: 1000
 	PollInterval time.Duration // queue_log tail poll; 0: 1 s
 	MaxVisitAge  time.Duration // queue visits open longer are dropped; 0: 6 h
@@ -57,7 +57,7 @@ func New(ctx context.Context, o Options) (*Exporter, error) {
 		o.MaxBodyBytes = 10 << 20
 	}
 	if o.BatchSize <= 0 {
-		o.BatchSize = 1000
+		o.BatchSize = 10000
 	}
 	if o.MaxErrors <= 0 {
 		o.MaxErrors = 1000
