@@ -8,8 +8,11 @@ import (
 // Tiers are the standard labels, best first.
 var Tiers = []string{"platinum", "gold", "silver", "bronze"}
 
-// Location is the catalogue's time zone.
+// Location is the catalogue's time zone (each PO may have its own).
 func (c *Catalog) Location() *time.Location { return c.loc }
+
+// Location is the PO's time zone: its hours, dates and standards' dates.
+func (p *PO) Location() *time.Location { return p.loc }
 
 // PO returns the organisation with the id.
 func (c *Catalog) PO(id string) (*PO, bool) { p, ok := c.byPO[id]; return p, ok }

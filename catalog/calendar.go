@@ -27,28 +27,33 @@ func newHolidays(extra []Date) holidays {
 
 // BankHoliday reports whether the local date of t is a bank holiday (the
 // day off: a substitute Monday counts, the Saturday it replaces does not).
-func (c *Catalog) BankHoliday(t time.Time) bool {
-	t = t.In(c.loc)
-	y, m, d := t.Date()
+func (c *Catalog) BankHoliday(t time.Time) bool { return c.bankHoliday(t.In(c.loc)) }
+
+// bankHoliday judges the date of l in l's own zone.
+func (c *Catalog) bankHoliday(l time.Time) bool {
+	y, m, d := l.Date()
 	if c.holidays.extra[[3]int{y, int(m), d}] {
 		return true
 	}
-	_, observed, _ := c.holidays.cal.IsHoliday(time.Date(y, m, d, 12, 0, 0, 0, c.loc))
+	_, observed, _ := c.holidays.cal.IsHoliday(time.Date(y, m, d, 12, 0, 0, 0, l.Location()))
 	return observed
 }
 
 // WorkingDay reports whether the local date of t is Monday to Friday and
 // not a bank holiday.
-func (c *Catalog) WorkingDay(t time.Time) bool {
-	wd := t.In(c.loc).Weekday()
-	return wd != time.Saturday && wd != time.Sunday && !c.BankHoliday(t)
+func (c *Catalog) WorkingDay(t time.Time) bool { return c.workingDay(t.In(c.loc)) }
+
+func (c *Catalog) workingDay(l time.Time) bool {
+	wd := l.Weekday()
+	return wd != time.Saturday && wd != time.Sunday && !c.bankHoliday(l)
 }
 
 // ChristmasWorkingDay reports whether the local date of t is one of the
 // working days between Christmas and New Year.
-func (c *Catalog) ChristmasWorkingDay(t time.Time) bool {
-	l := t.In(c.loc)
-	return l.Month() == time.December && l.Day() > 25 && c.WorkingDay(l)
+func (c *Catalog) ChristmasWorkingDay(t time.Time) bool { return c.christmasWorkingDay(t.In(c.loc)) }
+
+func (c *Catalog) christmasWorkingDay(l time.Time) bool {
+	return l.Month() == time.December && l.Day() > 25 && c.workingDay(l)
 }
 
 // AddWorkingDays is the end of the n-th working day after t's local date
@@ -65,22 +70,31 @@ func (c *Catalog) AddWorkingDays(t time.Time, n int) time.Time {
 	return time.Date(day.Year(), day.Month(), day.Day()+1, 0, 0, 0, 0, c.loc)
 }
 
+// inCycle reports whether x is in [from, to) on a cycle (a week or a day in
+// minutes), where to < from means the span wraps round.
+func inCycle(x, from, to int) bool {
+	if from < to {
+		return x >= from && x < to
+	}
+	return x >= from || x < to
+}
+
 func (h Hours) inWeekly(l time.Time) bool {
 	wm := int(l.Weekday())*24*60 + l.Hour()*60 + l.Minute()
 	for _, w := range h.Weekly {
-		from, to := w.From.weekMinute(), w.To.weekMinute()
-		if from < to && wm >= from && wm < to || from > to && (wm >= from || wm < to) {
+		if inCycle(wm, w.From.weekMinute(), w.To.weekMinute()) {
 			return true
 		}
 	}
 	return false
 }
 
-func (c *Catalog) inHours(h Hours, t time.Time) bool {
-	l := t.In(c.loc)
+// inHours judges t in the PO's zone.
+func (c *Catalog) inHours(p *PO, h Hours, t time.Time) bool {
+	l := t.In(p.loc)
 	return h.inWeekly(l) ||
-		*h.BankHolidays24h && c.BankHoliday(l) ||
-		*h.ChristmasWorkingDays24h && c.ChristmasWorkingDay(l)
+		*h.BankHolidays24h && c.bankHoliday(l) ||
+		*h.ChristmasWorkingDays24h && c.christmasWorkingDay(l)
 }
 
 // InService reports whether the provider answers the PO's service option at
@@ -91,20 +105,19 @@ func (c *Catalog) InService(po, serviceOption string, t time.Time) bool {
 		return false
 	}
 	if serviceOption == "" {
-		return c.inHours(p.hours, t)
+		return c.inHours(p, p.hours, t)
 	}
 	so, ok := p.Option(serviceOption)
 	if !ok {
 		return false
 	}
-	if !c.inHours(mergeHours(p.hours, so.Hours), t) {
+	if !c.inHours(p, mergeHours(p.hours, so.Hours), t) {
 		return false
 	}
-	l := t.In(c.loc)
+	l := t.In(p.loc)
 	m := l.Hour()*60 + l.Minute()
 	for _, g := range so.ClosedDaily {
-		from, to := g.From.Minutes, g.To.Minutes
-		if from < to && m >= from && m < to || from > to && (m >= from || m < to) {
+		if inCycle(m, g.From.Minutes, g.To.Minutes) {
 			return false
 		}
 	}
@@ -119,20 +132,20 @@ func (c *Catalog) NextHandover(po string, t time.Time) (next time.Time, ok bool)
 	if !found {
 		return time.Time{}, false
 	}
-	l := t.In(c.loc)
+	l := t.In(p.loc)
 	var cands []time.Time
 	for d := 0; d <= handoverHorizonDays; d++ {
-		day := time.Date(l.Year(), l.Month(), l.Day()+d, 0, 0, 0, 0, c.loc)
+		day := time.Date(l.Year(), l.Month(), l.Day()+d, 0, 0, 0, 0, p.loc)
 		cands = append(cands, day)
 		for _, w := range p.hours.Weekly {
 			if w.From.Day == day.Weekday() {
-				cands = append(cands, time.Date(day.Year(), day.Month(), day.Day(), 0, w.From.Minutes, 0, 0, c.loc))
+				cands = append(cands, time.Date(day.Year(), day.Month(), day.Day(), 0, w.From.Minutes, 0, 0, p.loc))
 			}
 		}
 	}
 	sort.Slice(cands, func(i, j int) bool { return cands[i].Before(cands[j]) })
 	for _, u := range cands {
-		if u.After(t) && c.inHours(p.hours, u) && !c.inHours(p.hours, u.Add(-time.Minute)) {
+		if u.After(t) && c.inHours(p, p.hours, u) && !c.inHours(p, p.hours, u.Add(-time.Minute)) {
 			return u, true
 		}
 	}

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -135,5 +136,34 @@ func TestAddWorkingDays(t *testing.T) {
 	got := c.AddWorkingDays(london(t, "2026-12-24 10:00"), 5)
 	if want := london(t, "2027-01-06 00:00"); !got.Equal(want) {
 		t.Errorf("5 working days after 24 Dec = %v, want end of Tue 5 Jan", got)
+	}
+}
+
+func TestPOTimeZone(t *testing.T) {
+	doc := func(tz string) []byte {
+		return []byte(`organisations:
+  - id: a
+    name: A
+    time_zone: ` + tz + `
+    service_options: [{id: s, standards: [{standard: gold, from: "2026-01-01"}]}]
+    access_numbers: [{number: "+12125550100", service_options: ["*"]}]
+`)
+	}
+	c, err := Parse("tz.yaml", doc("America/New_York"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Monday 23 Nov 2026: 17:00 in New York is 22:00 UTC.
+	if !c.InService("a", "", time.Date(2026, 11, 23, 22, 0, 0, 0, time.UTC)) {
+		t.Error("17:00 New York should be in service")
+	}
+	if c.InService("a", "", time.Date(2026, 11, 23, 17, 0, 0, 0, time.UTC)) {
+		t.Error("17:00 London (12:00 New York) should not be in service")
+	}
+	if got, _ := c.NextHandover("a", time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)); !got.Equal(time.Date(2026, 11, 23, 22, 0, 0, 0, time.UTC)) {
+		t.Errorf("next handover = %v, want 22:00 UTC", got)
+	}
+	if _, err := Parse("tz.yaml", doc("Mars/Base")); err == nil || !strings.Contains(err.Error(), `tz.yaml:4: organisations[0].time_zone: unknown time zone "Mars/Base"`) {
+		t.Errorf("bad zone: %v", err)
 	}
 }

@@ -39,7 +39,7 @@ func TestMinimalDefaults(t *testing.T) {
 func TestInvalidCatalogues(t *testing.T) {
 	cases := map[string][]string{
 		"invalid-unknown-field.yaml": {
-			"invalid-unknown-field.yaml:5: colour: unknown field; valid here: id, name, kind, yearly_calls, standards, sla_formula, min_calls_per_hour, referral_limit, hours, service_options, access_numbers, queues",
+			"invalid-unknown-field.yaml:5: colour: unknown field; valid here: id, name, kind, time_zone, yearly_calls, standards, sla_formula, min_calls_per_hour, referral_limit, hours, service_options, access_numbers, queues",
 		},
 		"invalid-many.yaml": {
 			`invalid-many.yaml:2: time_zone: unknown time zone "Europe/Londres"; use an IANA name such as Europe/London`,

@@ -83,7 +83,7 @@ type Defaults struct {
 	SLAFormula SLAFormula `yaml:"sla_formula"`
 	// MinCallsPerHour is the volume guard: SLA alerts stay silent while a
 	// service option has offered fewer calls than this in the last hour.
-	MinCallsPerHour int      `yaml:"min_calls_per_hour"`
+	MinCallsPerHour *int     `yaml:"min_calls_per_hour"`
 	ReferralLimit   Duration `yaml:"referral_limit"`
 	LineTest        LineTest `yaml:"line_test"`
 	Hours           Hours    `yaml:"hours"`
@@ -118,6 +118,8 @@ type PO struct {
 	ID   string `yaml:"id"`
 	Name string `yaml:"name"`
 	Kind string `yaml:"kind"`
+	// TimeZone of the PO's hours and dates; default the catalogue's.
+	TimeZone string `yaml:"time_zone"`
 	// YearlyCalls is the known or expected number of calls a year; the
 	// simulator and volume-based alerts use it. 0 means unknown.
 	YearlyCalls int                         `yaml:"yearly_calls"`

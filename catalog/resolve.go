@@ -121,10 +121,11 @@ func (c *Catalog) resolve(v *validator) {
 		d.SLAFormula.Denominator = DenomOffered
 	}
 	v.formula(dp.add("sla_formula"), d.SLAFormula)
-	if d.MinCallsPerHour == 0 {
-		d.MinCallsPerHour = 10
-	} else if d.MinCallsPerHour < 0 {
-		v.errorf(dp.add("min_calls_per_hour"), "must be 1 or more calls, not %d", d.MinCallsPerHour)
+	if d.MinCallsPerHour == nil {
+		ten := 10
+		d.MinCallsPerHour = &ten
+	} else if *d.MinCallsPerHour < 1 {
+		v.errorf(dp.add("min_calls_per_hour"), "must be 1 or more calls, not %d", *d.MinCallsPerHour)
 	}
 	v.scalar(dp.add("referral_limit"), d.ReferralLimit.scalar)
 	if !d.ReferralLimit.Set() {
@@ -168,6 +169,13 @@ func defaultLineTest() LineTest {
 
 func (c *Catalog) resolvePO(v *validator, pp path, p *PO, std map[string]Standard) {
 	p.loc = c.loc
+	if p.TimeZone == "" {
+		p.TimeZone = c.TimeZone
+	} else if loc, err := time.LoadLocation(p.TimeZone); err != nil {
+		v.errorf(pp.add("time_zone"), "unknown time zone %q; use an IANA name such as Europe/London", p.TimeZone)
+	} else {
+		p.loc = loc
+	}
 	if p.ID == "" {
 		v.errorf(pp.add("id"), "missing; every PO needs an id such as ealing")
 	} else if v.id(pp.add("id"), p.ID, "PO id") {
@@ -201,7 +209,7 @@ func (c *Catalog) resolvePO(v *validator, pp path, p *PO, std map[string]Standar
 		p.formula = *p.SLAFormula
 		v.formula(pp.add("sla_formula"), p.formula)
 	}
-	p.minCalls = c.Defaults.MinCallsPerHour
+	p.minCalls = *c.Defaults.MinCallsPerHour
 	if p.MinCallsPerHour != nil {
 		if *p.MinCallsPerHour < 1 {
 			v.errorf(pp.add("min_calls_per_hour"), "must be 1 or more calls, not %d", *p.MinCallsPerHour)

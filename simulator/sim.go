@@ -56,6 +56,7 @@ type option struct {
 
 type poStream struct {
 	po          string
+	loc         *time.Location
 	rng         *rand.Rand
 	perWeight   float64 // calls per hour per unit of hourWeight
 	maxRate     float64 // calls per hour, bound for thinning
@@ -89,6 +90,7 @@ func New(o Options) (*Sim, error) {
 		}
 		ps := &poStream{
 			po:    p.ID,
+			loc:   p.Location(),
 			rng:   rand.New(rand.NewPCG(o.Seed, uint64(i)+1)),
 			surge: surging[p.ID],
 		}
@@ -130,7 +132,7 @@ func (s *Sim) rate(ps *poStream, t time.Time) float64 {
 	if !s.o.Catalog.InService(ps.po, "", pt) {
 		return 0
 	}
-	r := ps.perWeight * hourWeight(pt.In(s.o.Catalog.Location()))
+	r := ps.perWeight * hourWeight(pt.In(ps.loc))
 	if ps.surge {
 		r *= surgeFactor
 	}

@@ -16,7 +16,7 @@ func runSummary(ctx context.Context, e *env, args []string) error {
 			"offered, answered, answered within target, abandoned (<=20 s, 20-60 s, >60 s), % answered,\n"+
 			"% within target (by the PO's SLA formula), % abandoned, and whether the target was met.\n"+
 			"Calls are counted by the time they reached the queue, from --from (inclusive) to --to (exclusive).\n"+
-			"TIME is RFC 3339 (2026-11-23T17:00:00Z) or a local date (2026-11-23, midnight in the catalogue's zone).")
+			"TIME is RFC 3339 (2026-11-23T17:00:00Z) or a local date (2026-11-23, midnight in the PO's time zone).")
 	var c commonFlags
 	c.register(fs, true)
 	po := fs.String("po", "", "participating organisation (catalogue id), required")
@@ -36,19 +36,20 @@ func runSummary(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	t1, err := parseTime(*from, cat.Location())
+	p, ok := cat.PO(*po)
+	if !ok {
+		return usagef("--po %q is not in %s; POs: %s", *po, cat.Source, strings.Join(cat.POIDs(), ", "))
+	}
+	t1, err := parseTime(*from, p.Location())
 	if err != nil {
 		return usagef("--from: %v", err)
 	}
-	t2, err := parseTime(*to, cat.Location())
+	t2, err := parseTime(*to, p.Location())
 	if err != nil {
 		return usagef("--to: %v", err)
 	}
 	if !t2.After(t1) {
 		return usagef("--to (%s) must be after --from (%s)", *to, *from)
-	}
-	if _, ok := cat.PO(*po); !ok {
-		return usagef("--po %q is not in %s; POs: %s", *po, cat.Source, strings.Join(cat.POIDs(), ", "))
 	}
 	st, err := c.openStore(ctx, slog.New(slog.DiscardHandler))
 	if err != nil {
