@@ -187,3 +187,32 @@ func TestWriteRemovesOnlyItsOwnStaleFiles(t *testing.T) {
 		t.Error("Write accepted a path outside dir")
 	}
 }
+
+// Write replaces an existing file by rename: the content is the new one,
+// the mode 0644, and no temporary file is left behind.
+func TestWriteReplacesAtomically(t *testing.T) {
+	dir := t.TempDir()
+	name := "sla_x.rules.yml"
+	if err := os.WriteFile(filepath.Join(dir, name), []byte("old"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(dir, map[string][]byte{name: []byte("new")}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(filepath.Join(dir, name))
+	if err != nil || string(got) != "new" {
+		t.Fatalf("content %q, %v; want new", got, err)
+	}
+	st, _ := os.Stat(filepath.Join(dir, name))
+	if st.Mode().Perm() != 0o644 {
+		t.Errorf("mode %v, want 0644", st.Mode().Perm())
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Errorf("files after Write: %v, want only %s", names, name)
+	}
+}

@@ -10,7 +10,10 @@ import (
 
 // Write writes the files into dir (creating it) and removes any other
 // *.rules.yml there that this generator wrote before (it starts with the
-// generated-by header); files written by hand are left alone.
+// generated-by header); files written by hand are left alone. Each file is
+// written to a temporary file in dir and renamed over the old one, so a
+// Prometheus or vmalert reloading meanwhile reads the old file or the new
+// one, never half of one.
 func Write(dir string, files map[string][]byte) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("rules: %w", err)
@@ -19,7 +22,7 @@ func Write(dir string, files map[string][]byte) error {
 		if filepath.Base(name) != name || !strings.HasSuffix(name, ".rules.yml") {
 			return fmt.Errorf("rules: file name %q must be a plain *.rules.yml name", name)
 		}
-		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+		if err := writeAtomic(dir, name, data); err != nil {
 			return fmt.Errorf("rules: %w", err)
 		}
 	}
@@ -55,4 +58,35 @@ func generatedByUs(path string) (bool, error) {
 		return false, nil
 	}
 	return strings.HasPrefix(line, generatedMarker), nil
+}
+
+// writeAtomic writes data to dir/name through a temporary file in dir
+// (same file system, so the rename is atomic). The temporary name does not
+// end in .rules.yml, so a rule_files glob never picks it up.
+func writeAtomic(dir, name string, data []byte) (err error) {
+	tmp, err := os.CreateTemp(dir, "."+name+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			os.Remove(tmp.Name())
+		}
+	}()
+	if _, err = tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err = tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), filepath.Join(dir, name))
 }
