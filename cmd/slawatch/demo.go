@@ -56,7 +56,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	fs.Float64Var(&f.volume, "volume", 1, "multiplier of each PO's realistic call volume")
 	fs.Var(&f.scenarios, "scenario", "situation to simulate, KIND:PO (repeatable); kinds: surge")
 	fs.BoolVar(&f.evening, "evening", true, "shape traffic as a weekday evening from 18:00 (false: follow the real clock)")
-	fs.DurationVar(&f.catchUp, "catch-up", 10*time.Minute, "join the traffic this far under way")
+	fs.DurationVar(&f.catchUp, "catch-up", 10*time.Minute, "join the traffic this far under way (only when --data is new)")
 	fs.DurationVar(&f.scrape, "scrape-interval", 5*time.Second, "how often the engine scrapes")
 	fs.DurationVar(&f.eval, "eval-interval", 10*time.Second, "how often rules are evaluated")
 	fs.DurationVar(&f.redraw, "refresh", 5*time.Second, "how often the board is redrawn")
@@ -75,6 +75,11 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 			return usagef("--scenario: %v", err)
 		}
 		scenarios = append(scenarios, sc)
+	}
+	// A restart continues the traffic already in the store: catching up
+	// again would invent a second past for the same minutes.
+	if _, err := os.Stat(filepath.Join(f.data, "tsdb")); err == nil {
+		f.catchUp = 0
 	}
 	if err := os.MkdirAll(f.data, 0o750); err != nil {
 		return err
@@ -165,7 +170,11 @@ func demo(ctx context.Context, e *env, f *demoFlags, cat *catalog.Catalog, scena
 		return err
 	}
 	feed := &simulator.Feed{BaseURL: "http://" + exp.addr, Client: &http.Client{Timeout: 30 * time.Second}, Logger: log, Retries: 5}
-	go simulator.Drive(ctx, sim, feed, time.Now, time.Second, 120)
+	simDone := make(chan struct{})
+	go func() {
+		defer close(simDone)
+		simulator.Drive(ctx, sim, feed, time.Now, time.Second, 120)
+	}()
 
 	src := engineSource{eng}
 	redraw := time.NewTicker(f.redraw)
@@ -183,6 +192,7 @@ func demo(ctx context.Context, e *env, f *demoFlags, cat *catalog.Catalog, scena
 		}
 		select {
 		case <-ctx.Done():
+			<-simDone
 			err := <-engDone
 			if werr := exp.wait(); err == nil {
 				err = werr
@@ -192,6 +202,9 @@ func demo(ctx context.Context, e *env, f *demoFlags, cat *catalog.Catalog, scena
 			}
 			return err
 		case err := <-engDone:
+			cancel()
+			<-simDone
+			exp.wait()
 			return fmt.Errorf("engine stopped: %w", err)
 		case <-redraw.C:
 		}

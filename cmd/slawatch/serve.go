@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 )
 
@@ -33,17 +32,32 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	stack, err := startExporter(ctx, log, cat, st, *listen)
 	if err != nil {
 		return err
 	}
+	// A follower that dies stops the exporter: a source silently lost is
+	// worse than a process that exits and is restarted.
+	followErr := make(chan error, 1)
 	if *queueLog != "" {
 		go func() {
-			if err := stack.exp.FollowQueueLog(ctx, *queueLog); err != nil && !errors.Is(err, context.Canceled) {
-				log.Error("queue_log follower stopped", "file", *queueLog, "err", err)
+			err := stack.exp.FollowQueueLog(ctx, *queueLog)
+			if ctx.Err() != nil {
+				err = nil
 			}
+			followErr <- err
+			cancel()
 		}()
+	} else {
+		followErr <- nil
 	}
 	fmt.Fprintf(e.stdout, "slawatch serving on http://%s (Ctrl-C to stop)\n", stack.addr)
-	return stack.wait()
+	werr := stack.wait()
+	cancel()
+	if ferr := <-followErr; ferr != nil {
+		return fmt.Errorf("following %s: %w", *queueLog, ferr)
+	}
+	return werr
 }

@@ -21,11 +21,12 @@ import (
 // exporterStack is the telephony exporter with its HTTP endpoint: ingest
 // API, live queue snapshots and /metrics.
 type exporterStack struct {
-	exp  *telephony.Exporter
-	reg  *prometheus.Registry
-	addr string // where it listens, host:port
-	srv  *http.Server
-	done chan error
+	exp     *telephony.Exporter
+	reg     *prometheus.Registry
+	addr    string // where it listens, host:port
+	srv     *http.Server
+	done    chan error    // Serve's result
+	stopped chan struct{} // closed when Shutdown has finished in-flight requests
 }
 
 // startExporter restores the exporter from the store and starts serving on
@@ -45,12 +46,15 @@ func startExporter(ctx context.Context, log *slog.Logger, cat *catalog.Catalog, 
 	if err != nil {
 		return nil, fmt.Errorf("exporter listen %s: %w", listen, err)
 	}
-	s := &exporterStack{exp: exp, reg: reg, addr: ln.Addr().String(), done: make(chan error, 1),
-		srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}}
+	s := &exporterStack{exp: exp, reg: reg, addr: ln.Addr().String(), done: make(chan error, 1), stopped: make(chan struct{}),
+		srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute}}
 	go func() { s.done <- s.srv.Serve(ln) }()
 	go func() {
+		defer close(s.stopped)
 		<-ctx.Done()
-		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		// Requests in flight finish (their calls reach the store) before
+		// the caller closes the store.
+		shut, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		s.srv.Shutdown(shut)
 	}()
@@ -59,10 +63,12 @@ func startExporter(ctx context.Context, log *slog.Logger, cat *catalog.Catalog, 
 	return s, nil
 }
 
-// wait returns when the server has stopped; a clean shutdown is nil.
+// wait returns when the server has stopped and, after a shutdown, when the
+// requests in flight have finished; a clean shutdown is nil.
 func (s *exporterStack) wait() error {
 	if err := <-s.done; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	<-s.stopped
 	return nil
 }
