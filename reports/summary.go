@@ -23,6 +23,8 @@ type SummaryLine struct {
 	Offered              uint64  `json:"offered"`
 	Answered             uint64  `json:"answered"`
 	AnsweredWithinTarget uint64  `json:"answered_within_target"`
+	AnsweredWithinRest   uint64  `json:"answered_within_rest"`
+	RestSeconds          int     `json:"rest_within_seconds"`
 	Abandoned            uint64  `json:"abandoned"`
 	AbandonedUnder20     uint64  `json:"abandoned_under_20s"`
 	Abandoned20To60      uint64  `json:"abandoned_20_to_60s"`
@@ -32,8 +34,16 @@ type SummaryLine struct {
 	PctAnswered          float64 `json:"pct_answered"`
 	PctWithinTarget      float64 `json:"pct_within_target"`
 	PctAbandoned         float64 `json:"pct_abandoned"`
-	// TargetMet is empty when no call counts towards the figure.
-	TargetMet string `json:"target_met"`
+	// MaxAbandonPercent is the standard's abandon cap (nil: none stated).
+	MaxAbandonPercent *float64 `json:"max_abandoned_percent,omitempty"`
+	// TargetMet: yes/no on the answered-within-target target; RestMet: every
+	// answered call within the "rest" bound; AbandonMet: abandoned strictly
+	// under the cap. Each is empty when no call counts towards it, when the
+	// standard sets no such limit, and on TOTAL lines: a standard is met per
+	// service option, never on an average across options.
+	TargetMet  string `json:"target_met"`
+	RestMet    string `json:"rest_met"`
+	AbandonMet string `json:"abandon_met"`
 }
 
 // Summary is the exact SLA summary of one PO over [From, To).
@@ -83,23 +93,42 @@ func BuildSummary(rows []store.SummaryRow, c *catalog.Catalog, po string, from, 
 		l := &s.Lines[i]
 		std, _ := p.Standard(l.Standard)
 		l.TargetSeconds, l.TargetPercent = std.TargetSeconds, std.TargetPercent
+		l.RestSeconds, l.MaxAbandonPercent = std.RestWithinSeconds, std.MaxAbandonPercent
 		l.PctAnswered = pct(l.Answered, l.Offered)
 		l.PctWithinTarget = pct(l.AnsweredWithinTarget, l.Denominator)
 		l.PctAbandoned = pct(l.Abandoned, l.Offered)
-		if l.Denominator > 0 {
-			l.TargetMet = "no"
-			if l.AnsweredWithinTarget*100 >= uint64(std.TargetPercent)*l.Denominator {
-				l.TargetMet = "yes"
-			}
+		if l.ServiceOption != "TOTAL" {
+			judge(l)
 		}
 	}
 	return s, nil
+}
+
+// judge decides the verdicts of one service option on exact integers.
+func judge(l *SummaryLine) {
+	if l.Denominator > 0 {
+		l.TargetMet = yesNo(l.AnsweredWithinTarget*100 >= uint64(l.TargetPercent)*l.Denominator)
+	}
+	if l.Answered > 0 {
+		l.RestMet = yesNo(l.AnsweredWithinRest == l.Answered)
+	}
+	if l.Offered > 0 && l.MaxAbandonPercent != nil {
+		l.AbandonMet = yesNo(float64(l.Abandoned)*100 < *l.MaxAbandonPercent*float64(l.Offered))
+	}
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
 }
 
 func add(l *SummaryLine, r store.SummaryRow, f catalog.SLAFormula) {
 	l.Offered += r.Offered
 	l.Answered += r.Answered
 	l.AnsweredWithinTarget += r.AnsweredWithinTarget
+	l.AnsweredWithinRest += r.AnsweredWithinRest
 	l.Abandoned += r.Abandoned
 	l.AbandonedUnder20 += r.AbandonedUnder20
 	l.Abandoned20To60 += r.Abandoned20To60

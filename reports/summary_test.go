@@ -35,6 +35,9 @@ func TestTargetMetOnIntegers(t *testing.T) {
 	if s.Lines[0].TargetMet != "yes" || s.Lines[1].TargetMet != "no" {
 		t.Errorf("met: %q (4/5), %q (8000/10001)", s.Lines[0].TargetMet, s.Lines[1].TargetMet)
 	}
+	if s.Lines[2].TargetMet != "" || s.Lines[2].AbandonMet != "" {
+		t.Errorf("a TOTAL line has a verdict: %+v", s.Lines[2])
+	}
 	if tot := s.Lines[2]; tot.ServiceOption != "TOTAL" || tot.Offered != 10006 || tot.AnsweredWithinTarget != 8004 {
 		t.Errorf("total line %+v", tot)
 	}
@@ -59,9 +62,30 @@ func TestDenominatorPerFormula(t *testing.T) {
 	}
 }
 
+// Gold caps abandons strictly under 5%: 1 in 20 is not under it, 1 in 21 is.
+// Every answered call must be within the rest bound.
+func TestAbandonAndRestVerdicts(t *testing.T) {
+	c := example(t)
+	rows := []store.SummaryRow{
+		{ServiceOption: "noise_patrol", Standard: "gold", Offered: 20, Answered: 19, AnsweredWithinTarget: 19, AnsweredWithinRest: 19, Abandoned: 1},
+		{ServiceOption: "parking", Standard: "gold", Offered: 21, Answered: 20, AnsweredWithinTarget: 20, AnsweredWithinRest: 19, Abandoned: 1},
+	}
+	s, _ := BuildSummary(rows, c, "rbkc", time.Time{}, time.Time{})
+	if l := s.Lines[0]; l.AbandonMet != "no" || l.RestMet != "yes" {
+		t.Errorf("noise_patrol: abandon %q rest %q, want no, yes", l.AbandonMet, l.RestMet)
+	}
+	if l := s.Lines[1]; l.AbandonMet != "yes" || l.RestMet != "no" {
+		t.Errorf("parking: abandon %q rest %q, want yes, no", l.AbandonMet, l.RestMet)
+	}
+	bronze, _ := BuildSummary([]store.SummaryRow{{ServiceOption: "x", Standard: "bronze", Offered: 2, Abandoned: 2}}, c, "rbkc", time.Time{}, time.Time{})
+	if l := bronze.Lines[0]; l.AbandonMet != "" {
+		t.Errorf("bronze states no abandon cap, verdict %q", l.AbandonMet)
+	}
+}
+
 func TestWriteSummaryCSV(t *testing.T) {
 	c := example(t)
-	s, _ := BuildSummary([]store.SummaryRow{{ServiceOption: "noise_patrol", Standard: "gold", Offered: 3, Answered: 2, AnsweredWithinTarget: 2, Abandoned: 1, AbandonedOver60: 1}}, c, "rbkc", time.Time{}, time.Time{})
+	s, _ := BuildSummary([]store.SummaryRow{{ServiceOption: "noise_patrol", Standard: "gold", Offered: 3, Answered: 2, AnsweredWithinTarget: 2, AnsweredWithinRest: 2, Abandoned: 1, AbandonedOver60: 1}}, c, "rbkc", time.Time{}, time.Time{})
 	var b bytes.Buffer
 	if err := WriteSummary(&b, s, "csv"); err != nil {
 		t.Fatal(err)
@@ -70,7 +94,7 @@ func TestWriteSummaryCSV(t *testing.T) {
 	if err != nil || len(recs) != 3 || len(recs[0]) != len(recs[1]) {
 		t.Fatalf("csv: %v %v", recs, err)
 	}
-	if recs[1][3] != "noise_patrol" || recs[1][6] != "3" || recs[1][16] != "66.7" || recs[1][18] != "no" {
+	if recs[1][3] != "noise_patrol" || recs[1][6] != "3" || recs[1][16] != "66.7" || recs[1][18] != "no" || recs[1][20] != "yes" || recs[1][22] != "no" {
 		t.Errorf("row %v", recs[1])
 	}
 	if err := WriteSummary(&b, s, "xml"); err == nil {

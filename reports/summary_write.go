@@ -31,7 +31,7 @@ func WriteSummary(w io.Writer, s Summary, format string) error {
 var summaryHeader = []string{"service_option", "standard", "target", "offered", "answered",
 	"answered_within_target", "abandoned", "abandoned_under_20s", "abandoned_20_to_60s",
 	"abandoned_over_60s", "ivr_only", "sla_denominator", "pct_answered", "pct_within_target",
-	"pct_abandoned", "target_met"}
+	"pct_abandoned", "target_met", "answered_within_rest", "rest_met", "abandon_cap", "abandon_met"}
 
 func (l SummaryLine) fields() []string {
 	u := func(v uint64) string { return strconv.FormatUint(v, 10) }
@@ -39,7 +39,15 @@ func (l SummaryLine) fields() []string {
 	return []string{l.ServiceOption, l.Standard, fmt.Sprintf("%d%% in %ds", l.TargetPercent, l.TargetSeconds),
 		u(l.Offered), u(l.Answered), u(l.AnsweredWithinTarget), u(l.Abandoned), u(l.AbandonedUnder20),
 		u(l.Abandoned20To60), u(l.AbandonedOver60), u(l.IVROnly), u(l.Denominator),
-		p(l.PctAnswered), p(l.PctWithinTarget), p(l.PctAbandoned), l.TargetMet}
+		p(l.PctAnswered), p(l.PctWithinTarget), p(l.PctAbandoned), l.TargetMet,
+		fmt.Sprintf("%d in %ds", l.AnsweredWithinRest, l.RestSeconds), l.RestMet, capText(l.MaxAbandonPercent), l.AbandonMet}
+}
+
+func capText(max *float64) string {
+	if max == nil {
+		return "none"
+	}
+	return "<" + strconv.FormatFloat(*max, 'f', -1, 64) + "%"
 }
 
 func writeCSV(w io.Writer, s Summary) error {
@@ -57,7 +65,7 @@ func writeTable(w io.Writer, s Summary) error {
 		s.PO, s.From.Format(time.RFC3339), s.To.Format(time.RFC3339), s.Formula)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	cols := []string{"service option", "standard", "target", "offered", "answered", "within", "abandoned",
-		"<=20s", "20-60s", ">60s", "ivr", "denom", "%ans", "%within", "%aband", "met"}
+		"<=20s", "20-60s", ">60s", "ivr", "denom", "%ans", "%within", "%aband", "met", "rest", "rest met", "ab. cap", "ab. met"}
 	for _, c := range cols {
 		fmt.Fprint(tw, c, "\t")
 	}
