@@ -36,7 +36,7 @@ type Source interface {
 const (
 	qWaiting = `sum by (po, service_option) (telephony_calls_waiting)`
 	qOldest  = `max by (po, service_option) (telephony_oldest_wait_seconds)`
-	qOffered = `sum by (po, service_option) (increase(telephony_calls_offered_total[1h]))`
+	qOffered = `po_service_option:telephony_calls_offered:increase1h`
 	qWithin  = `po_service_option:sla_answered_within_target:ratio_rate1h`
 	qAband   = `po_service_option:sla_abandoned:ratio_rate1h`
 )
