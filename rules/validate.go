@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/prometheus/common/model"
+
 	"github.com/slawatch/slawatch/catalog"
 )
 
@@ -12,7 +14,7 @@ import (
 // threshold the rules select is an exact histogram bucket. Each error names
 // the PO and the standard.
 func validate(c *catalog.Catalog, cfg Config) error {
-	var errs []error
+	errs := validateConfig(cfg)
 	buckets := c.Buckets()
 	for i := range c.Organisations {
 		p := &c.Organisations[i]
@@ -40,6 +42,27 @@ func validate(c *catalog.Catalog, cfg Config) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// validateConfig checks the volume guards and the for durations.
+func validateConfig(cfg Config) []error {
+	var errs []error
+	for _, g := range []struct {
+		field string
+		n     int
+	}{{"Daily.MinCalls", cfg.Daily.MinCalls}, {"BudgetMinCalls", cfg.BudgetMinCalls}} {
+		if g.n < 1 {
+			errs = append(errs, fmt.Errorf("rules config: %s must be 1 or more calls, not %d", g.field, g.n))
+		}
+	}
+	for _, f := range []struct{ field, v string }{
+		{"Breach.For", cfg.Breach.For}, {"AtRisk.For", cfg.AtRisk.For}, {"Daily.For", cfg.Daily.For},
+	} {
+		if _, err := model.ParseDuration(f.v); err != nil {
+			errs = append(errs, fmt.Errorf("rules config: %s %q is not a Prometheus duration (such as 1m, 15m, 1h): %w", f.field, f.v, err))
+		}
+	}
+	return errs
 }
 
 // reachable: with target t the burn rate (1-ratio)/(1-t) is at most

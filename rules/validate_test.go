@@ -86,3 +86,53 @@ func TestRatioThreshold(t *testing.T) {
 		}
 	}
 }
+
+func TestGenerateRejectsBadVolumeGuardsAndDurations(t *testing.T) {
+	c, err := catalog.Parse("strict.yaml", []byte(ninetyPercentSilver))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := DefaultConfig()
+	cfg.Daily.MinCalls = 0
+	cfg.BudgetMinCalls = -1
+	cfg.Daily.For = "15 minutes"
+	_, err = GenerateWith(c, cfg)
+	if err == nil {
+		t.Fatal("bad config accepted")
+	}
+	for _, want := range []string{
+		"Daily.MinCalls must be 1 or more calls, not 0",
+		"BudgetMinCalls must be 1 or more calls, not -1",
+		`Daily.For "15 minutes" is not a Prometheus duration`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+}
+
+// The configured guards reach the generated PromQL.
+func TestGenerateUsesConfiguredVolumeGuards(t *testing.T) {
+	c, err := catalog.Parse("strict.yaml", []byte(ninetyPercentSilver))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := DefaultConfig()
+	cfg.Daily = Daily{MinCalls: 33, For: "20m"}
+	cfg.BudgetMinCalls = 44
+	files, err := GenerateWith(c, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(files["sla_strict.rules.yml"])
+	for _, want := range []string{
+		"po_service_option:telephony_calls_offered:increase1d{po=\"strict\",service_option=~\"noise_patrol\"} >= 33",
+		"po_service_option:telephony_calls_offered:increase30d{po=\"strict\",service_option=~\"stray_dogs\"} >= 44",
+		"for: 20m",
+		"reason: daily",
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("generated file lacks %q", want)
+		}
+	}
+}

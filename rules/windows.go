@@ -65,8 +65,10 @@ func fastGroup(p *catalog.PO) group {
 
 // longGroup holds the 1d, 7d and 30d figures. Every 5 minutes it records
 // increase(x[5m]) of the raw counters (a tile); tiles follow one another
-// without overlap, so sum_over_time(tile[30d]) is the count over 30 days
-// and a ratio of two such sums is event-correct.
+// without overlap, so sum_over_time(tile[30d]) estimates the count over 30
+// days and a ratio of two such sums is a ratio of sums, never an average of
+// ratios. increase() extrapolates to its window's edges, so the counts are
+// close to, not exactly, the calls; contract figures come from the store.
 func longGroup(p *catalog.PO, now time.Time) group {
 	g := group{Name: "slawatch-sla-" + p.ID + "-long", Interval: tileInterval}
 	tile := "increase" + tileInterval
@@ -95,7 +97,8 @@ func longGroup(p *catalog.PO, now time.Time) group {
 // budgetRule: how many more calls may miss the target before the 30-day
 // figure drops below it. within/denominator >= pct/100 holds while
 // k <= within*100/pct - denominator; computed as (100*within - pct*den)/pct
-// so whole counts give exact results.
+// so whole counts give whole results; the counts are estimates (see
+// longGroup) and floor() rounds down, so the budget can be a call out.
 func budgetRule(l level, p *catalog.PO, t target) rule {
 	m := t.matchers()
 	within := sel(l.name(fWithin, "increase30d"), p.ID, m...)
