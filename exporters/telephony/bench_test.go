@@ -67,7 +67,7 @@ func BenchmarkIngestCSV(b *testing.B) {
 		}
 		in := inputs[i]
 		b.StartTimer()
-		res, err := e.ingestReader(ctx, SourceCSV, bytes.NewReader(in), int64(len(in)), nil)
+		res, err := e.ingestReader(ctx, TransportCSV, DefaultSource, bytes.NewReader(in), int64(len(in)), nil)
 		if err != nil || res.Accepted != perOp {
 			b.Fatalf("%+v %v", res, err)
 		}
@@ -82,7 +82,7 @@ func BenchmarkIngestCSV(b *testing.B) {
 func BenchmarkExposition(b *testing.B) {
 	cat := referenceCatalog(b)
 	e, reg := newExporter(b, cat, openStore(b, b.TempDir()), nil)
-	if _, err := e.ingestReader(context.Background(), SourceCSV, bytes.NewReader(benchCSV(cat, "x", 5000)), 0, nil); err != nil {
+	if _, err := e.ingestReader(context.Background(), TransportCSV, DefaultSource, bytes.NewReader(benchCSV(cat, "x", 5000)), 0, nil); err != nil {
 		b.Fatal(err)
 	}
 	h := promhttp.HandlerFor(reg, promhttp.HandlerOpts{})

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -26,7 +25,12 @@ type Options struct {
 	BatchSize    int           // records per store transaction for files and the tail; 0: 10000
 	MaxErrors    int           // RecordErrors kept in a Result (counts stay exact); 0: 1000
 	PollInterval time.Duration // queue_log tail poll; 0: 1 s
-	MaxVisitAge  time.Duration // queue visits open longer are dropped; 0: 6 h
+	// MaxVisitAge: a followed queue visit with no event for longer (since
+	// its ENTERQUEUE or CONNECT) is dropped as an orphan; 0: 2 h.
+	MaxVisitAge time.Duration
+	// SnapshotTTL: a POST /api/v1/queue snapshot older than this no longer
+	// drives the gauges (see Handler); 0: 1 min.
+	SnapshotTTL time.Duration
 }
 
 // Exporter ingests call records into the store and exposes the telephony metrics.
@@ -35,9 +39,8 @@ type Exporter struct {
 	log   *slog.Logger
 	calls *callMetrics
 	self  *selfMetrics
-
-	trackMu sync.Mutex // guards tracker
-	tracker *QueueTracker
+	// insert writes calls to the store (o.Store.InsertCalls; a seam for tests).
+	insert func(ctx context.Context, calls []store.Call) ([]bool, error)
 }
 
 // New builds the exporter: every known series at zero, then the counters
@@ -66,9 +69,13 @@ func New(ctx context.Context, o Options) (*Exporter, error) {
 		o.PollInterval = time.Second
 	}
 	if o.MaxVisitAge <= 0 {
-		o.MaxVisitAge = 6 * time.Hour
+		o.MaxVisitAge = 2 * time.Hour
 	}
-	e := &Exporter{o: o, log: o.Logger, calls: newCallMetrics(o.Catalog, o.Now), self: newSelfMetrics()}
+	if o.SnapshotTTL <= 0 {
+		o.SnapshotTTL = time.Minute
+	}
+	e := &Exporter{o: o, log: o.Logger, calls: newCallMetrics(o.Catalog, o.Now, o.SnapshotTTL), self: newSelfMetrics(),
+		insert: o.Store.InsertCalls}
 	totals, err := o.Store.Totals(ctx, o.Catalog.Buckets(), DurationBuckets())
 	if err != nil {
 		return nil, fmt.Errorf("telephony: restoring counters from the store: %w", err)
@@ -85,17 +92,22 @@ func New(ctx context.Context, o Options) (*Exporter, error) {
 }
 
 // Ingest resolves records against the catalogue, writes the valid ones to
-// the store in one batch and updates the metrics only for calls the store
-// reports as newly inserted. Rejected records are returned with a reason
-// (Line is the 1-based position in recs), counted in the self-metrics, and
-// never stop the rest. An error means the store write failed: nothing of
-// the batch was counted.
+// the store in one batch under source ("" is DefaultSource; see
+// ValidSource) and updates the metrics only for calls the store reports as
+// newly inserted. Rejected records are returned with a reason (Line is the
+// 1-based position in recs), counted in the self-metrics (transport
+// "api"), and never stop the rest. An error means a bad source or a failed
+// store write: nothing of the batch was counted.
 func (e *Exporter) Ingest(ctx context.Context, source string, recs []Record) (Result, error) {
+	source, err := sourceOr(source, DefaultSource)
+	if err != nil {
+		return Result{}, err
+	}
 	items := make([]item, len(recs))
 	for i, r := range recs {
 		items[i] = item{line: i + 1, rec: r}
 	}
-	return e.ingest(ctx, source, items, nil)
+	return e.ingest(ctx, TransportAPI, source, items, nil)
 }
 
 // item is a parsed record with its line.
@@ -104,9 +116,10 @@ type item struct {
 	rec  Record
 }
 
-// ingest resolves and stores items; rejected are parse errors found earlier
-// (they are counted with the rest).
-func (e *Exporter) ingest(ctx context.Context, source string, items []item, rejected []RecordError) (Result, error) {
+// ingest resolves and stores items under the store source; rejected are
+// parse errors found earlier (they are counted with the rest). transport is
+// the source label of the self-metrics.
+func (e *Exporter) ingest(ctx context.Context, transport, source string, items []item, rejected []RecordError) (Result, error) {
 	var res Result
 	calls := make([]store.Call, 0, len(items))
 	for _, it := range items {
@@ -118,7 +131,7 @@ func (e *Exporter) ingest(ctx context.Context, source string, items []item, reje
 		calls = append(calls, c)
 	}
 	if len(calls) > 0 {
-		inserted, err := e.o.Store.InsertCalls(ctx, calls)
+		inserted, err := e.insert(ctx, calls)
 		if err != nil {
 			return Result{}, fmt.Errorf("telephony: storing %d call(s) from %s: %w", len(calls), source, err)
 		}
@@ -137,15 +150,15 @@ func (e *Exporter) ingest(ctx context.Context, source string, items []item, reje
 				latest = c.EndedAt
 			}
 		}
-		e.self.seen(source, latest)
+		e.self.seen(transport, latest)
 	}
 	for _, r := range rejected {
-		e.self.errors.WithLabelValues(source, r.Code).Inc()
-		e.log.Debug("call record rejected", "source", source, "line", r.Line, "code", r.Code, "reason", r.Reason)
+		e.self.errors.WithLabelValues(transport, r.Code).Inc()
+		e.log.Debug("call record rejected", "transport", transport, "source", source, "line", r.Line, "code", r.Code, "reason", r.Reason)
 	}
 	res.Rejected = len(rejected)
 	res.Errors = rejected
-	e.self.count(source, Result{Accepted: res.Accepted, Duplicate: res.Duplicate, Rejected: res.Rejected})
+	e.self.count(transport, Result{Accepted: res.Accepted, Duplicate: res.Duplicate, Rejected: res.Rejected})
 	return res, nil
 }
 

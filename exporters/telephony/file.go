@@ -2,19 +2,39 @@ package telephony
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"sync/atomic"
 )
 
-// IngestFile replays a file in batches. format is "csv", "jsonl" or
-// "queue_log"; the format is also the store source, so replaying a file (or
-// a later file overlapping it) never counts a call twice. progress (may be
-// nil) gets bytes done and the file size after each batch. Bad lines are
-// in the Result; the error is for a file that cannot be read, a bad CSV
-// header or a store failure.
+// IngestFile is IngestFileFrom with the format's default source:
+// DefaultSource for csv and jsonl, SourceQueueLog for queue_log.
 func (e *Exporter) IngestFile(ctx context.Context, format, path string, progress func(done, total int64)) (Result, error) {
+	return e.IngestFileFrom(ctx, format, "", path, progress)
+}
+
+// IngestFileFrom replays a file in batches. format is "csv", "jsonl" or
+// "queue_log". source is the store source, naming the system that produced
+// the call ids ("" for the format's default: DefaultSource, or
+// SourceQueueLog for queue_log; else see ValidSource): the store keeps one
+// call per source and call id, so replaying a file, a later file
+// overlapping it, or records already posted to the webhook under the same
+// source never counts a call twice. progress (may be nil) gets bytes done
+// and the file size after each batch. Bad lines are in the Result; for
+// queue_log, visits still open at the end of the file are not stored and
+// are counted in Result.Open. The error is for a bad format or source, a
+// file that cannot be read, a bad CSV header or a store failure.
+func (e *Exporter) IngestFileFrom(ctx context.Context, format, source, path string, progress func(done, total int64)) (Result, error) {
+	def := DefaultSource
+	if format == TransportQueueLog {
+		def = SourceQueueLog
+	}
+	source, err := sourceOr(source, def)
+	if err != nil {
+		return Result{}, err
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return Result{}, fmt.Errorf("telephony: %w", err)
@@ -24,31 +44,33 @@ func (e *Exporter) IngestFile(ctx context.Context, format, path string, progress
 	if st, err := f.Stat(); err == nil {
 		total = st.Size()
 	}
-	res, err := e.ingestReader(ctx, format, f, total, progress)
+	res, err := e.ingestReader(ctx, format, source, f, total, progress)
 	if err != nil {
 		return res, fmt.Errorf("telephony: %s: %w", path, err)
 	}
-	e.log.Info("file ingested", "path", path, "format", format,
-		"accepted", res.Accepted, "duplicate", res.Duplicate, "rejected", res.Rejected)
+	e.log.Info("file ingested", "path", path, "format", format, "source", source,
+		"accepted", res.Accepted, "duplicate", res.Duplicate, "rejected", res.Rejected, "open", res.Open)
 	return res, nil
 }
 
-// ingestReader is IngestFile on a reader of total bytes.
-func (e *Exporter) ingestReader(ctx context.Context, format string, r io.Reader, total int64, progress func(done, total int64)) (Result, error) {
+// ingestReader is IngestFileFrom on a reader of total bytes.
+func (e *Exporter) ingestReader(ctx context.Context, format, source string, r io.Reader, total int64, progress func(done, total int64)) (Result, error) {
 	var err error
 	cr := &countingReader{r: r}
-	b := &batcher{e: e, ctx: ctx, source: format, progress: func() {
+	b := &batcher{e: e, ctx: ctx, transport: format, source: source, progress: func() {
 		if progress != nil {
 			progress(cr.n.Load(), total)
 		}
 	}}
 	switch format {
-	case SourceCSV:
+	case TransportCSV:
 		err = ParseCSV(cr, b.emit)
-	case SourceJSONL:
+	case TransportJSONL:
 		err = ParseJSONL(cr, b.emit)
-	case SourceQueueLog:
-		err = parseQueueLog(cr, NewQueueTracker(e.o.Catalog), b.emit)
+	case TransportQueueLog:
+		tr := NewQueueTracker(e.o.Catalog)
+		err = parseQueueLog(cr, tr, b.emit)
+		b.res.Open = len(tr.open)
 	default:
 		return Result{}, fmt.Errorf("unknown format %q; valid formats are csv, jsonl, queue_log", format)
 	}
@@ -67,6 +89,12 @@ func parseQueueLog(r io.Reader, t *QueueTracker, emit EmitFunc) error {
 		line, n, err := lr.next()
 		if err == io.EOF {
 			return nil
+		}
+		if errors.Is(err, errLineTooLong) {
+			if err := emit(n, Record{}, tooLongErr(n)); err != nil {
+				return err
+			}
+			continue
 		}
 		if err != nil {
 			return fmt.Errorf("queue_log: line %d: %w", n, err)
@@ -98,13 +126,14 @@ func queueLogLine(t *QueueTracker, line string, n int, emit EmitFunc) error {
 
 // batcher collects emitted records and errors and ingests them in batches.
 type batcher struct {
-	e        *Exporter
-	ctx      context.Context
-	source   string
-	progress func()
-	items    []item
-	errs     []RecordError
-	res      Result
+	e         *Exporter
+	ctx       context.Context
+	transport string // the self-metrics' source label
+	source    string // the store source
+	progress  func()
+	items     []item
+	errs      []RecordError
+	res       Result
 }
 
 func (b *batcher) emit(line int, rec Record, rerr *RecordError) error {
@@ -126,7 +155,7 @@ func (b *batcher) flush() error {
 	if err := b.ctx.Err(); err != nil {
 		return err
 	}
-	res, err := b.e.ingest(b.ctx, b.source, b.items, b.errs)
+	res, err := b.e.ingest(b.ctx, b.transport, b.source, b.items, b.errs)
 	if err != nil {
 		return err
 	}

@@ -90,3 +90,6 @@ func mustTime(t testing.TB, s string) time.Time {
 	}
 	return v
 }
+
+// openVisits is the number of visits in progress (waiting or talking).
+func openVisits(t *QueueTracker) int { return len(t.open) }

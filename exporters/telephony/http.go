@@ -13,15 +13,25 @@ import (
 
 // Handler serves
 //
-//	POST /api/v1/calls  one JSON record or an array of them → 201 (some
-//	                    accepted) or 200 (none new) with a JSON Result;
+//	POST /api/v1/calls[?source=NAME]
+//	                    one JSON record or an array of them, stored under
+//	                    source NAME (default DefaultSource; 1 to 64 of
+//	                    a-z 0-9 _ . -, else 400) → with a JSON Result: 201
+//	                    (some accepted), 200 (all duplicates, or empty),
+//	                    422 (nothing accepted or duplicate and some rejected:
+//	                    not delivered, the sender must not drop it silently);
 //	                    400 with the reason (nothing stored) for a body that
 //	                    is not JSON objects or has an unknown field; 413 over Options.MaxBodyBytes;
 //	                    405 for any other method. Record errors are in the
 //	                    Result (Line = position in the array, from 1).
 //	POST /api/v1/queue  a live queue snapshot (see QueueSnapshot) that sets
 //	                    telephony_calls_waiting, telephony_oldest_wait_seconds
-//	                    and the channel gauges → 204.
+//	                    and the channel gauges → 204. A snapshot counts for
+//	                    Options.SnapshotTTL: without a newer one the gauges go
+//	                    back to their state before the first snapshot (waiting
+//	                    and oldest wait 0, channel gauges absent), so a dead
+//	                    feed does not freeze them; its staleness shows in
+//	                    telephony_source_last_event_timestamp_seconds{source="queue_snapshot"}.
 func (e *Exporter) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/v1/calls", e.postOnly(e.serveCalls))
@@ -57,6 +67,14 @@ func (e *Exporter) readBody(w http.ResponseWriter, r *http.Request) ([]byte, boo
 }
 
 func (e *Exporter) serveCalls(w http.ResponseWriter, r *http.Request) {
+	source := DefaultSource
+	if q := r.URL.Query(); q.Has("source") {
+		source = q.Get("source")
+		if !ValidSource(source) {
+			httpError(w, http.StatusBadRequest, fmt.Sprintf("source %q is not 1 to 64 of a-z 0-9 _ . -", truncate(source, 80)))
+			return
+		}
+	}
 	body, ok := e.readBody(w, r)
 	if !ok {
 		return
@@ -90,15 +108,18 @@ func (e *Exporter) serveCalls(w http.ResponseWriter, r *http.Request) {
 		}
 		items = append(items, item{line: i + 1, rec: rec})
 	}
-	res, err := e.ingest(r.Context(), SourceHTTP, items, rejected)
+	res, err := e.ingest(r.Context(), TransportHTTP, source, items, rejected)
 	if err != nil {
 		e.log.Error("storing posted calls", "err", err)
 		httpError(w, http.StatusServiceUnavailable, "the event store is unavailable; retry later")
 		return
 	}
 	status := http.StatusOK
-	if res.Accepted > 0 {
+	switch {
+	case res.Accepted > 0:
 		status = http.StatusCreated
+	case res.Duplicate == 0 && res.Rejected > 0:
+		status = http.StatusUnprocessableEntity
 	}
 	writeJSON(w, status, res)
 }
@@ -154,7 +175,7 @@ func (e *Exporter) serveQueue(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	e.calls.setSnapshot(live, s.ChannelsInUse, s.ChannelsCapacity)
-	e.self.seen("queue_snapshot", e.o.Now())
+	e.self.seen(TransportQueueSnapshot, e.o.Now())
 	w.WriteHeader(http.StatusNoContent)
 }
 

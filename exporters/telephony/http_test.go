@@ -123,3 +123,71 @@ func TestHandlerQueueSnapshot(t *testing.T) {
 		}
 	}
 }
+
+// A body whose every record is rejected was not delivered: 422, not 2xx.
+func TestHandlerCallsAllRejectedIs422(t *testing.T) {
+	e, _ := newExporter(t, testCatalog(t), openStore(t, t.TempDir()), nil)
+	h := e.Handler()
+	abandonedWithAnswer := strings.Replace(oneCall, `"outcome":"answered"`, `"outcome":"abandoned"`, 1)
+	w, m := post(t, h, http.MethodPost, "/api/v1/calls", `[`+abandonedWithAnswer+`]`)
+	if w.Code != http.StatusUnprocessableEntity || m["rejected"] != 1.0 || m["accepted"] != 0.0 {
+		t.Fatalf("all rejected: %d %v, want 422 with the Result", w.Code, m)
+	}
+	if errs, _ := m["errors"].([]any); len(errs) != 1 {
+		t.Errorf("errors = %v, want one", m["errors"])
+	}
+	if w, m := post(t, h, http.MethodPost, "/api/v1/calls", oneCall); w.Code != http.StatusCreated {
+		t.Fatalf("good call: %d %v", w.Code, m)
+	}
+	// A duplicate and a rejected record: the duplicate was delivered before.
+	if w, m := post(t, h, http.MethodPost, "/api/v1/calls", `[`+oneCall+`,`+abandonedWithAnswer+`]`); w.Code != http.StatusOK {
+		t.Errorf("duplicate + rejected: %d %v, want 200", w.Code, m)
+	}
+	if w, m := post(t, h, http.MethodPost, "/api/v1/calls", `[]`); w.Code != http.StatusOK {
+		t.Errorf("empty array: %d %v, want 200", w.Code, m)
+	}
+}
+
+// A snapshot stops counting after Options.SnapshotTTL without a newer one.
+func TestQueueSnapshotExpires(t *testing.T) {
+	reg := prometheus.NewPedanticRegistry()
+	clk := &fixedClock{t: time.Unix(1769900400, 0)}
+	e, err := New(t.Context(), Options{Catalog: testCatalog(t), Store: openStore(t, t.TempDir()), Registerer: reg,
+		Now: clk.now, SnapshotTTL: 30 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := e.Handler()
+	snap := `{"queues":[{"po":"alpha","service_option":"noise","waiting":3,"oldest_wait_seconds":42.5}],"channels_in_use":7,"channels_capacity":30}`
+	if w, _ := post(t, h, http.MethodPost, "/api/v1/queue", snap); w.Code != http.StatusNoContent {
+		t.Fatalf("snapshot: %d", w.Code)
+	}
+	gauges := func() string {
+		return exposition(t, reg, "telephony_calls_waiting", "telephony_oldest", "telephony_channels")
+	}
+	fresh := []string{`telephony_calls_waiting{po="alpha",service_option="noise"} 3`, `telephony_channels_in_use 7`, `telephony_channels_capacity 30`}
+	clk.t = clk.t.Add(30 * time.Second)
+	text := gauges()
+	for _, l := range fresh {
+		if !strings.Contains(text, l+"\n") {
+			t.Errorf("at the TTL: lacks %s in\n%s", l, text)
+		}
+	}
+	clk.t = clk.t.Add(time.Second)
+	text = gauges()
+	if !strings.Contains(text, `telephony_calls_waiting{po="alpha",service_option="noise"} 0`+"\n") ||
+		!strings.Contains(text, `telephony_oldest_wait_seconds{po="alpha",service_option="noise"} 0`+"\n") ||
+		strings.Contains(text, "telephony_channels_") {
+		t.Errorf("after the TTL, want waiting 0 and no channel gauges:\n%s", text)
+	}
+	// A new snapshot counts again.
+	if w, _ := post(t, h, http.MethodPost, "/api/v1/queue", snap); w.Code != http.StatusNoContent {
+		t.Fatalf("snapshot: %d", w.Code)
+	}
+	text = gauges()
+	for _, l := range fresh {
+		if !strings.Contains(text, l+"\n") {
+			t.Errorf("after a new snapshot: lacks %s in\n%s", l, text)
+		}
+	}
+}

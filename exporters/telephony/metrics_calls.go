@@ -30,6 +30,8 @@ type callMetrics struct {
 	// live queue
 	waitKeys []WaitKey            // every known po/service option, sorted
 	snapshot map[WaitKey]liveWait // from POST /api/v1/queue
+	snapAt   time.Time            // when snapshot, chInUse and chCap were set
+	snapTTL  time.Duration        // after which they no longer count
 	tracker  func() map[WaitKey]Waiting
 	chInUse  *float64
 	chCap    *float64
@@ -61,7 +63,7 @@ type liveWait struct {
 	OldestSeconds float64
 }
 
-func newCallMetrics(cat *catalog.Catalog, now func() time.Time) *callMetrics {
+func newCallMetrics(cat *catalog.Catalog, now func() time.Time, snapTTL time.Duration) *callMetrics {
 	labels := []string{"po", "service_option", "access_number", "standard"}
 	m := &callMetrics{
 		waitBounds: cat.Buckets(),
@@ -70,6 +72,7 @@ func newCallMetrics(cat *catalog.Catalog, now func() time.Time) *callMetrics {
 		tests:      map[numKey]uint64{},
 		snapshot:   map[WaitKey]liveWait{},
 		now:        now,
+		snapTTL:    snapTTL,
 		offered: prometheus.NewDesc("telephony_calls_offered_total",
 			"Public calls that reached the queue after the greeting (test calls excluded).", labels, nil),
 		ivr: prometheus.NewDesc("telephony_ivr_only_calls_total",
@@ -200,10 +203,13 @@ func (h *hist) observe(bounds []float64, v float64) {
 }
 
 // setSnapshot replaces the live queue reported by POST /api/v1/queue.
+// The channel gauges keep their last value when the snapshot omits them,
+// until the snapshot expires.
 func (m *callMetrics) setSnapshot(w map[WaitKey]liveWait, inUse, capacity *float64) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.snapshot = w
+	m.snapAt = m.now()
 	if inUse != nil {
 		m.chInUse = inUse
 	}
@@ -243,6 +249,7 @@ func (m *callMetrics) Collect(ch chan<- prometheus.Metric) {
 	for k, n := range m.tests {
 		ch <- prometheus.MustNewConstMetric(m.tested, prometheus.CounterValue, float64(n), k.PO, k.AccessNumber)
 	}
+	m.expireSnapshotLocked()
 	live := m.liveLocked()
 	for _, k := range m.waitKeys {
 		w := live[k]
@@ -255,6 +262,17 @@ func (m *callMetrics) Collect(ch chan<- prometheus.Metric) {
 	if m.chCap != nil {
 		ch <- prometheus.MustNewConstMetric(m.channelsCap, prometheus.GaugeValue, *m.chCap)
 	}
+}
+
+// expireSnapshotLocked forgets a snapshot older than snapTTL: the gauges go
+// back to their state before the first snapshot.
+func (m *callMetrics) expireSnapshotLocked() {
+	if m.snapAt.IsZero() || m.now().Sub(m.snapAt) <= m.snapTTL {
+		return
+	}
+	m.snapshot = map[WaitKey]liveWait{}
+	m.chInUse, m.chCap = nil, nil
+	m.snapAt = time.Time{}
 }
 
 // liveLocked is the live queue: from the followed queue_log if any, else

@@ -1,8 +1,6 @@
 package telephony
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -47,6 +45,12 @@ func ParseCSV(r io.Reader, emit EmitFunc) error {
 		line, n, err := lr.next()
 		if err == io.EOF {
 			return nil
+		}
+		if errors.Is(err, errLineTooLong) {
+			if err := emit(n, Record{}, tooLongErr(n)); err != nil {
+				return err
+			}
+			continue
 		}
 		if err != nil {
 			return fmt.Errorf("csv: line %d: %w", n, err)
@@ -130,23 +134,4 @@ func splitCSV(line string) ([]string, error) {
 		return nil, errors.New("a quoted field spans lines")
 	}
 	return fields, nil
-}
-
-// lineReader yields lines without their end (\n or \r\n) and 1-based numbers.
-type lineReader struct {
-	br *bufio.Reader
-	n  int
-}
-
-func newLineReader(r io.Reader) *lineReader { return &lineReader{br: bufio.NewReaderSize(r, 64<<10)} }
-
-func (l *lineReader) next() (string, int, error) {
-	b, err := l.br.ReadBytes('\n')
-	if len(b) == 0 && err != nil {
-		return "", l.n + 1, err
-	}
-	l.n++
-	b = bytes.TrimSuffix(b, []byte("\n"))
-	b = bytes.TrimSuffix(b, []byte("\r"))
-	return string(b), l.n, nil
 }

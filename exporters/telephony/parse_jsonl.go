@@ -21,6 +21,12 @@ func ParseJSONL(r io.Reader, emit EmitFunc) error {
 		if err == io.EOF {
 			return nil
 		}
+		if errors.Is(err, errLineTooLong) {
+			if err := emit(n, Record{}, tooLongErr(n)); err != nil {
+				return err
+			}
+			continue
+		}
 		if err != nil {
 			return fmt.Errorf("jsonl: line %d: %w", n, err)
 		}

@@ -17,7 +17,7 @@ func TestPromtoolCheckMetrics(t *testing.T) {
 	}
 	cat := referenceCatalog(t)
 	e, reg := newExporter(t, cat, openStore(t, t.TempDir()), nil)
-	res, err := e.Ingest(context.Background(), SourceHTTP, []Record{{
+	res, err := e.Ingest(context.Background(), DefaultSource, []Record{{
 		CallID: "p1", AccessNumber: "+442079460001", ServiceOption: "noise_patrol",
 		QueuedAt: mustTime(t, "2026-01-31T23:00:00Z"), AnsweredAt: mustTime(t, "2026-01-31T23:00:19Z"),
 		EndedAt: mustTime(t, "2026-01-31T23:03:00Z"), Outcome: "answered", Kind: "public",

@@ -1,6 +1,7 @@
 package telephony
 
 import (
+	"context"
 	"reflect"
 	"strconv"
 	"strings"
@@ -116,21 +117,21 @@ func TestQueueTrackerVisits(t *testing.T) {
 		"2104|u5|alpha-noise|NONE|EXITEMPTY|1|1",
 	)
 	want := []Record{
-		{CallID: "u2@alpha-housing", PO: "alpha", AccessNumber: "+442079460102", ServiceOption: "housing", QueuedAt: at(1001), EndedAt: at(1030), Outcome: "abandoned", Kind: "public"},
-		{CallID: "u1@alpha-noise", PO: "alpha", AccessNumber: "+442079460101", ServiceOption: "noise", QueuedAt: at(1000), AnsweredAt: at(1012), EndedAt: at(1107), Outcome: "answered", Kind: "public"},
-		{CallID: "u3@alpha-noise", PO: "alpha", AccessNumber: "+442079460101", ServiceOption: "noise", QueuedAt: at(1002), EndedAt: at(1010), Outcome: "abandoned", Kind: "public"},
-		{CallID: "u3@alpha-housing", PO: "alpha", AccessNumber: "+442079460102", ServiceOption: "housing", QueuedAt: at(1011), EndedAt: at(1050), Outcome: "abandoned", Kind: "public"},
-		{CallID: "u4@alpha-noise", PO: "alpha", AccessNumber: "+442079460101", ServiceOption: "noise", QueuedAt: at(1925), AnsweredAt: at(1940), EndedAt: at(2000), Outcome: "answered", Kind: "public"},
-		{CallID: "u5@alpha-noise", PO: "alpha", AccessNumber: "+442079460101", ServiceOption: "noise", QueuedAt: at(2100), EndedAt: at(2104), Outcome: "abandoned", Kind: "public"},
+		{CallID: "u2@alpha-housing@1001", PO: "alpha", AccessNumber: "+442079460102", ServiceOption: "housing", QueuedAt: at(1001), EndedAt: at(1030), Outcome: "abandoned", Kind: "public"},
+		{CallID: "u1@alpha-noise@1000", PO: "alpha", AccessNumber: "+442079460101", ServiceOption: "noise", QueuedAt: at(1000), AnsweredAt: at(1012), EndedAt: at(1107), Outcome: "answered", Kind: "public"},
+		{CallID: "u3@alpha-noise@1002", PO: "alpha", AccessNumber: "+442079460101", ServiceOption: "noise", QueuedAt: at(1002), EndedAt: at(1010), Outcome: "abandoned", Kind: "public"},
+		{CallID: "u3@alpha-housing@1011", PO: "alpha", AccessNumber: "+442079460102", ServiceOption: "housing", QueuedAt: at(1011), EndedAt: at(1050), Outcome: "abandoned", Kind: "public"},
+		{CallID: "u4@alpha-noise@1925", PO: "alpha", AccessNumber: "+442079460101", ServiceOption: "noise", QueuedAt: at(1925), AnsweredAt: at(1940), EndedAt: at(2000), Outcome: "answered", Kind: "public"},
+		{CallID: "u5@alpha-noise@2100", PO: "alpha", AccessNumber: "+442079460101", ServiceOption: "noise", QueuedAt: at(2100), EndedAt: at(2104), Outcome: "abandoned", Kind: "public"},
 	}
 	if !reflect.DeepEqual(recs, want) {
 		t.Errorf("records:\n got %+v\nwant %+v", recs, want)
 	}
-	if len(errs) != 1 || errs[0].Code != ReasonUnknownQueue || errs[0].Line != 11 || errs[0].CallID != "u9@mystery-queue" {
+	if len(errs) != 1 || errs[0].Code != ReasonUnknownQueue || errs[0].Line != 11 || errs[0].CallID != "u9@mystery-queue@1003" {
 		t.Errorf("errors = %+v, want one unknown_queue at line 11", errs)
 	}
-	if tr.Open() != 0 {
-		t.Errorf("%d visits still open", tr.Open())
+	if openVisits(tr) != 0 {
+		t.Errorf("%d visits still open", openVisits(tr))
 	}
 }
 
@@ -154,10 +155,62 @@ func TestQueueTrackerWaitingAndExpiry(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("waiting = %+v, want %+v", got, want)
 	}
-	if n := tr.Expire(time.Unix(1006, 0)); n != 2 { // a (1000) and b (1005)
+	// a entered at 1000 but was answered at 1008: its latest event counts.
+	if got := tr.Expire(time.Unix(1006, 0)); !reflect.DeepEqual(got, []time.Time{time.Unix(1005, 0).UTC()}) {
+		t.Errorf("expired %v, want b (1005) only", got)
+	}
+	if openVisits(tr) != 3 {
+		t.Errorf("open = %d, want 3 (a, c and d)", openVisits(tr))
+	}
+	if n := len(tr.Expire(time.Unix(1008, 500))); n != 2 { // a (1008) and c (1007)
 		t.Errorf("expired %d, want 2", n)
 	}
-	if tr.Open() != 2 {
-		t.Errorf("open = %d, want 2 (c and d)", tr.Open())
+	if openVisits(tr) != 1 {
+		t.Errorf("open = %d, want 1 (d)", openVisits(tr))
+	}
+}
+
+// A caller who times out of a queue, hears an announcement and re-enters
+// it makes two visits: both are stored, and a replay stores neither again.
+func TestQueueLogReentryIsTwoVisits(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	e, _ := newExporter(t, testCatalog(t), openStore(t, dir), nil)
+	path := writeFile(t, dir, "queue_log", strings.Join([]string{
+		"1769900400|u1|alpha-noise|NONE|ENTERQUEUE||07700900123|1",
+		"1769900430|u1|alpha-noise|NONE|EXITWITHTIMEOUT|1|1|30",
+		"1769900440|u1|alpha-noise|NONE|ENTERQUEUE||07700900123|1",
+		"1769900445|u1|alpha-noise|PJSIP/a|CONNECT|5|x|2",
+		"1769900500|u1|alpha-noise|PJSIP/a|COMPLETEAGENT|5|55|1",
+		"1769900510|u2|alpha-noise|NONE|ENTERQUEUE||07700900124|1", // still waiting at the end
+	}, "\n")+"\n")
+	res, err := e.IngestFile(ctx, TransportQueueLog, path, nil)
+	if err != nil || res.Accepted != 2 || res.Duplicate != 0 || res.Open != 1 {
+		t.Fatalf("first read: %+v %v, want 2 accepted, 1 open", res, err)
+	}
+	res, err = e.IngestFile(ctx, TransportQueueLog, path, nil)
+	if err != nil || res.Accepted != 0 || res.Duplicate != 2 || res.Open != 1 {
+		t.Fatalf("replay: %+v %v, want 2 duplicates", res, err)
+	}
+}
+
+func TestQueueTrackerVisitIDs(t *testing.T) {
+	tr := NewQueueTracker(testCatalog(t))
+	recs, _ := feed(t, tr,
+		"1000|u1|alpha-noise|NONE|ENTERQUEUE||x|1",
+		"1030|u1|alpha-noise|NONE|EXITWITHTIMEOUT|1|1|30",
+		"1040|u1|alpha-noise|NONE|ENTERQUEUE||x|1",
+		"1100|u1|alpha-noise|PJSIP/a|COMPLETEAGENT|5|55|1",
+		// Rebuilt without ENTERQUEUE: enter = 2000 - 60 talk - 15 hold, and 3000 - 20 wait.
+		"2000|u2|alpha-noise|PJSIP/b|COMPLETEAGENT|15|60|1",
+		"3000|u3|alpha-noise|NONE|ABANDON|1|1|20",
+	)
+	var ids []string
+	for _, r := range recs {
+		ids = append(ids, r.CallID)
+	}
+	want := []string{"u1@alpha-noise@1000", "u1@alpha-noise@1040", "u2@alpha-noise@1925", "u3@alpha-noise@2980"}
+	if !reflect.DeepEqual(ids, want) {
+		t.Errorf("ids = %v, want %v", ids, want)
 	}
 }

@@ -1,6 +1,7 @@
 package telephony
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/slawatch/slawatch/catalog"
@@ -8,7 +9,13 @@ import (
 )
 
 // QueueTracker turns queue_log events into call records: one record per
-// queue visit (uniqueid + queue) at its final event. Open visits are kept in
+// queue visit at its final event, with call id uniqueid@queue@enter, enter
+// being the Unix second of the visit's ENTERQUEUE (for a visit whose
+// ENTERQUEUE was not seen, the final event's time less the holdtime and
+// calltime, or the waittime: the queued_at of the record). A caller who
+// leaves a queue and enters it again (timeout, announcement, back in the
+// queue) makes two visits with two ids; replaying the same lines gives the
+// same ids. Open visits are kept in
 // memory for the live gauges. It does no I/O and is not safe for
 // concurrent use (the exporter guards it).
 type QueueTracker struct {
@@ -22,6 +29,14 @@ type visit struct {
 	enter      time.Time // queued_at: ENTERQUEUE, after the greeting
 	answered   bool
 	answeredAt time.Time
+}
+
+// last is the time of the visit's latest event.
+func (v *visit) last() time.Time {
+	if v.answeredAt.After(v.enter) {
+		return v.answeredAt
+	}
+	return v.enter
 }
 
 // NewQueueTracker maps queues to PO, service option and number through cat.
@@ -100,7 +115,7 @@ func secs(n int) time.Duration {
 }
 
 func (t *QueueTracker) record(k visitKey, line int, queued, answered, ended time.Time, outcome string) (Record, bool, *RecordError) {
-	id := k.uniqueID + "@" + k.queue
+	id := k.uniqueID + "@" + k.queue + "@" + strconv.FormatInt(queued.Unix(), 10)
 	q, ok := t.cat.Queue(k.queue)
 	if !ok {
 		return Record{}, false, recErr(line, id, ReasonUnknownQueue, "queue %q is not in the catalogue (add it under the PO's queues)", k.queue)
@@ -111,17 +126,18 @@ func (t *QueueTracker) record(k visitKey, line int, queued, answered, ended time
 	}, true, nil
 }
 
-// Expire drops visits that entered before cutoff without a final event
-// (a lost line, a crash of Asterisk) and returns how many it dropped.
-func (t *QueueTracker) Expire(cutoff time.Time) int {
-	n := 0
+// Expire drops visits whose latest event (ENTERQUEUE, or CONNECT once
+// answered) is before cutoff, still without a final event (a lost line, a
+// crash of Asterisk), and returns the latest event time of each dropped visit.
+func (t *QueueTracker) Expire(cutoff time.Time) []time.Time {
+	var dropped []time.Time
 	for k, v := range t.open {
-		if v.enter.Before(cutoff) {
+		if v.last().Before(cutoff) {
 			delete(t.open, k)
-			n++
+			dropped = append(dropped, v.last())
 		}
 	}
-	return n
+	return dropped
 }
 
 // WaitKey is a po and service option.
@@ -155,6 +171,3 @@ func (t *QueueTracker) Waiting() map[WaitKey]Waiting {
 	}
 	return out
 }
-
-// Open is the number of visits in progress (waiting or talking).
-func (t *QueueTracker) Open() int { return len(t.open) }

@@ -4,8 +4,8 @@
 // exposes the telephony_* metrics of the metric contract (DESIGN.md).
 //
 // Parsing is pure (parse_*.go, queuelog_*.go); resolution against the
-// catalogue is pure (resolve.go); I/O lives at the edges (ingest.go,
-// file.go, http.go, follow.go).
+// catalogue is pure (resolve.go); I/O lives at the edges (exporter.go,
+// file.go, http.go, follow.go, tail.go).
 package telephony
 
 import (
@@ -32,10 +32,13 @@ type Record struct {
 
 // Result is the outcome of one ingest: how many records were newly stored,
 // were already stored (same source and call id), or were rejected, and why.
+// Open is for queue_log files only: visits still open at the end of the
+// file (no final event yet), not stored and not counted as rejected.
 type Result struct {
 	Accepted  int           `json:"accepted"`
 	Duplicate int           `json:"duplicate"`
 	Rejected  int           `json:"rejected"`
+	Open      int           `json:"open,omitempty"`
 	Errors    []RecordError `json:"errors,omitempty"`
 }
 
@@ -44,6 +47,7 @@ func (r *Result) Add(r2 Result) {
 	r.Accepted += r2.Accepted
 	r.Duplicate += r2.Duplicate
 	r.Rejected += r2.Rejected
+	r.Open += r2.Open
 	r.Errors = append(r.Errors, r2.Errors...)
 }
 
@@ -76,14 +80,45 @@ const (
 	ReasonNotServed     = "not_served"     // the number does not serve the option
 	ReasonNoStandard    = "no_standard"    // no standard in force at queued_at
 	ReasonUnknownQueue  = "unknown_queue"  // queue_log queue not in the catalogue
-	ReasonOrphan        = "orphan_visit"   // queue visit never finished, dropped
+	ReasonOrphan        = "orphan_visit"   // followed queue visit never finished, dropped after MaxVisitAge
 )
+
+// MaxLineBytes is the longest line the CSV, JSON-lines and queue_log readers
+// accept (without its newline). A longer line is rejected as syntax with
+// its line number and reading resumes after its newline.
+const MaxLineBytes = 1 << 20
 
 // reasonCodes lists every reason code (each is initialised at zero per source).
 func reasonCodes() []string {
 	return []string{ReasonSyntax, ReasonBadField, ReasonBadTime, ReasonBadOrder,
 		ReasonUnknownPO, ReasonUnknownNumber, ReasonUnknownOption, ReasonNotServed,
 		ReasonNoStandard, ReasonUnknownQueue, ReasonOrphan}
+}
+
+// ValidSource reports whether name can be a store source: 1 to 64 of
+// a-z, 0-9, '_', '.', '-'.
+func ValidSource(name string) bool {
+	if len(name) < 1 || len(name) > 64 {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// sourceOr is source, or def when source is empty; an error when invalid.
+func sourceOr(source, def string) (string, error) {
+	if source == "" {
+		return def, nil
+	}
+	if !ValidSource(source) {
+		return "", fmt.Errorf("telephony: source %q is not 1 to 64 of a-z 0-9 _ . -", truncate(source, 80))
+	}
+	return source, nil
 }
 
 func recErr(line int, callID, code, format string, args ...any) *RecordError {

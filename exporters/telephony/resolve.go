@@ -46,7 +46,7 @@ func Resolve(cat *catalog.Catalog, source string, line int, r Record) (store.Cal
 	std, ok := po.StandardAt(r.ServiceOption, r.QueuedAt)
 	if !ok {
 		return store.Call{}, recErr(line, id, ReasonNoStandard, "po %q service option %q has no standard in force at %s",
-			po.ID, r.ServiceOption, r.QueuedAt.Format("2006-01-02T15:04:05Z07:00"))
+			po.ID, r.ServiceOption, fmtT(r.QueuedAt))
 	}
 	c := store.Call{
 		Source: source, CallID: id, PO: po.ID, ServiceOption: r.ServiceOption, AccessNumber: r.AccessNumber,
@@ -121,4 +121,4 @@ func checkOrder(line int, r Record) *RecordError {
 	return nil
 }
 
-func fmtT(t time.Time) string { return t.Format("2006-01-02T15:04:05Z07:00") }
+func fmtT(t time.Time) string { return t.Format(time.RFC3339) }

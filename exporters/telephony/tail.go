@@ -14,12 +14,13 @@ import (
 // names a new file (inode change) it finishes the old one and reopens; when
 // the file shrinks, or the bytes just before the read offset changed
 // (copytruncate followed by new lines before the next poll), it starts again
-// from the top. It starts at the beginning of the file.
+// from the top. It starts at the beginning of the file. A line over
+// MaxLineBytes is not buffered: onLine gets it as tooLong (empty text).
 type tailer struct {
 	path string
 	poll time.Duration
 	// hooks for the caller
-	onLine   func(line string) error
+	onLine   func(line string, tooLong bool) error
 	onIdle   func() error // at end of data, before sleeping
 	onReopen func(why string)
 
@@ -27,6 +28,7 @@ type tailer struct {
 	fi      os.FileInfo
 	off     int64
 	partial []byte
+	long    bool // the current line is over MaxLineBytes: skipping to its end
 	buf     []byte
 	sig     []byte // the last bytes read, ending at off
 }
@@ -77,7 +79,7 @@ func (t *tailer) open() error {
 		f.Close()
 		return err
 	}
-	t.f, t.fi, t.off, t.partial, t.sig = f, fi, 0, nil, nil
+	t.f, t.fi, t.off, t.partial, t.long, t.sig = f, fi, 0, nil, false, nil
 	return nil
 }
 
@@ -93,15 +95,11 @@ func (t *tailer) drain() error {
 			for {
 				i := bytes.IndexByte(data, '\n')
 				if i < 0 {
-					t.partial = append(t.partial, data...)
+					t.addPartial(data)
 					break
 				}
-				line := data[:i]
-				if len(t.partial) > 0 {
-					line = append(t.partial, line...)
-					t.partial = t.partial[:0]
-				}
-				if err := t.onLine(string(bytes.TrimSuffix(line, []byte("\r")))); err != nil {
+				t.addPartial(data[:i])
+				if err := t.endLine(); err != nil {
 					return err
 				}
 				data = data[i+1:]
@@ -116,6 +114,30 @@ func (t *tailer) drain() error {
 	}
 }
 
+// addPartial adds b to the current line unless that makes it too long.
+func (t *tailer) addPartial(b []byte) {
+	if t.long {
+		return
+	}
+	if len(t.partial)+len(b) > MaxLineBytes+1 { // +1: a \r before the \n
+		t.long, t.partial = true, nil
+		return
+	}
+	t.partial = append(t.partial, b...)
+}
+
+// endLine hands on the current line and starts the next.
+func (t *tailer) endLine() error {
+	line := bytes.TrimSuffix(t.partial, []byte("\r"))
+	long := t.long || len(line) > MaxLineBytes
+	text := ""
+	if !long {
+		text = string(line)
+	}
+	t.partial, t.long = t.partial[:0], false
+	return t.onLine(text, long)
+}
+
 // checkRotation reopens after rotation or truncation.
 func (t *tailer) checkRotation() error {
 	st, err := os.Stat(t.path)
@@ -128,8 +150,8 @@ func (t *tailer) checkRotation() error {
 		if err := t.drain(); err != nil { // lines written just before the rename
 			return err
 		}
-		if len(t.partial) > 0 {
-			if err := t.onLine(string(t.partial)); err != nil {
+		if len(t.partial) > 0 || t.long {
+			if err := t.endLine(); err != nil {
 				return err
 			}
 		}
@@ -141,7 +163,7 @@ func (t *tailer) checkRotation() error {
 		if _, err := t.f.Seek(0, io.SeekStart); err != nil {
 			return err
 		}
-		t.off, t.partial, t.sig = 0, nil, nil
+		t.off, t.partial, t.long, t.sig = 0, nil, false, nil
 		t.onReopen("truncated")
 	}
 	return nil
