@@ -69,6 +69,9 @@ func (t *QueueTracker) Apply(ev QueueEvent, line int) (Record, bool, *RecordErro
 		if ev.Hold >= 0 {
 			v.answeredAt = v.enter.Add(secs(ev.Hold)) // wait = app_queue's holdtime, exactly
 		}
+		if v.answeredAt.Before(v.enter) {
+			v.answeredAt = v.enter
+		}
 		return Record{}, false, nil
 	case evCompleteAgent, evCompleteCaller, evTransfer, evBlindTransfer, evAttTransfer:
 		if v == nil {
@@ -79,6 +82,9 @@ func (t *QueueTracker) Apply(ev QueueEvent, line int) (Record, bool, *RecordErro
 			v.answeredAt = ev.Time.Add(-secs(ev.Talk))
 			if v.enter.IsZero() {
 				v.enter = v.answeredAt.Add(-secs(ev.Hold))
+			}
+			if v.answeredAt.Before(v.enter) { // a clock step back between the lines
+				v.answeredAt = v.enter
 			}
 		}
 		end := ev.Time
