@@ -27,6 +27,8 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	var c commonFlags
 	c.register(fs, true)
 	format := fs.String("format", "", "input format: "+strings.Join(ingestFormats, ", ")+" (required)")
+	source := fs.String("source", "", "the system the calls come from; call ids are unique within it, so the same call\n"+
+		"delivered by webhook and in a file counts once (default: "+telephony.DefaultSource+" for csv/jsonl, queue_log for queue_log)")
 	showErrors := fs.Int("show-errors", 20, "rejected records to print per file (0: none)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -36,6 +38,9 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	}
 	if fs.NArg() == 0 {
 		return usagef("name at least one file to ingest")
+	}
+	if *source != "" && !telephony.ValidSource(*source) {
+		return usagef("--source %q: use 1 to 64 of a-z, 0-9, _, . and -", *source)
 	}
 	log, err := c.logger(e)
 	if err != nil {
@@ -57,12 +62,15 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	var total telephony.Result
 	for _, path := range fs.Args() {
 		bar := newProgress(e.stderr, path)
-		res, err := exp.IngestFile(ctx, *format, path, bar.update)
+		res, err := exp.IngestFileFrom(ctx, *format, *source, path, bar.update)
 		bar.done()
 		if err != nil {
 			return fmt.Errorf("%s: %w (records before the failure are kept)", path, err)
 		}
 		fmt.Fprintf(e.stdout, "%s: %d accepted, %d duplicate, %d rejected\n", path, res.Accepted, res.Duplicate, res.Rejected)
+		if res.Open > 0 {
+			fmt.Fprintf(e.stdout, "  %d queue visits still open at the end of the file, not stored: replay the file once they have ended\n", res.Open)
+		}
 		for i, re := range res.Errors {
 			if i >= *showErrors {
 				fmt.Fprintf(e.stdout, "  ... %d more rejected records\n", res.Rejected-i)

@@ -57,7 +57,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	werr := stack.wait()
 	cancel()
 	if ferr := <-followErr; ferr != nil {
-		return fmt.Errorf("following %s: %w", *queueLog, ferr)
+		return fmt.Errorf("queue_log follower stopped: %w", ferr)
 	}
 	return werr
 }
