@@ -9,7 +9,7 @@ import (
 	"strings"
 )
 
-const intervalKeyColumns = "po, interval_start_ns, service_option, access_number, standard"
+const intervalKeyColumns = "series_id, interval_start_ns"
 
 // intervalCountColumns are the additive columns of call_intervals, in the
 // order appendCountArgs appends them and scanCounts reads them.
@@ -39,7 +39,7 @@ func (d dialect) upsertIntervalsSQL(n int) string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		d.tuple(&b, 5+len(cols), &next)
+		d.tuple(&b, 2+len(cols), &next)
 	}
 	b.WriteString(" ON CONFLICT (" + intervalKeyColumns + ") DO UPDATE SET ")
 	for i, c := range cols {
@@ -63,16 +63,14 @@ func (s *Store) upsertIntervals(ctx context.Context, tx *sql.Tx, aggs map[aggKey
 		keys = append(keys, k)
 	}
 	slices.SortFunc(keys, func(a, b aggKey) int {
-		return cmp.Or(strings.Compare(a.po, b.po), cmp.Compare(a.start, b.start),
-			strings.Compare(a.serviceOption, b.serviceOption),
-			strings.Compare(a.accessNumber, b.accessNumber), strings.Compare(a.std, b.std))
+		return cmp.Or(cmp.Compare(a.seriesID, b.seriesID), cmp.Compare(a.start, b.start))
 	})
-	args := make([]any, 0, min(len(keys), rowsPerInsert)*(5+14))
+	args := make([]any, 0, min(len(keys), rowsPerInsert)*(2+14))
 	lo := 0
 	for _, n := range chunkSizes(len(keys)) {
 		args = args[:0]
 		for _, k := range keys[lo : lo+n] {
-			args = append(args, k.po, k.start, k.serviceOption, k.accessNumber, k.std)
+			args = append(args, k.seriesID, k.start)
 			args = appendCountArgs(args, aggs[k])
 		}
 		lo += n

@@ -11,11 +11,11 @@ import (
 )
 
 // BenchmarkInsertCallsSQLite measures ingest through InsertCalls into SQLite
-// in batches of 2000 fresh calls, spread like the reference catalogue (11
-// POs, ~200 service options, 15 numbers) over a month. Each iteration
-// inserts 100,000 calls.
+// in batches of 10,000 fresh calls (the transaction size of file replay),
+// spread like the reference catalogue (11 POs, 20 service options, 15
+// numbers) over a month. Each iteration inserts 100,000 calls.
 func BenchmarkInsertCallsSQLite(b *testing.B) {
-	const batch, perIter = 2000, 100_000
+	const batch, perIter = 10_000, 100_000
 	s, err := Open(context.Background(), "sqlite:"+filepath.Join(b.TempDir(), "bench.db"), testLogger())
 	if err != nil {
 		b.Fatal(err)

@@ -11,10 +11,10 @@ import (
 
 // callColumns are the columns of one call row, in the order callArgs
 // appends them.
-const callColumns = "source, call_id, po, service_option, access_number, standard, kind, outcome, " +
-	"queued_at_ns, answered_at_ns, ended_at_ns, wait_ns, talk_ns, acw_ns, flags"
+const callColumns = "source_id, call_id, series_id, " +
+	"queued_at_ns, answered_at_ns, ended_at_ns, wait_ns, talk_ns, acw_ns, outcome, flags"
 
-const callColumnCount = 15
+const callColumnCount = 11
 
 // rowsPerInsert is the number of rows in one full multi-row statement.
 const rowsPerInsert = 500
@@ -36,11 +36,11 @@ func chunkSizes(n int) []int {
 	return sizes
 }
 
-func appendCallArgs(args []any, c *Call) []any {
+func appendCallArgs(args []any, c *Call, sourceID, seriesID int64) []any {
 	return append(args,
-		c.Source, c.CallID, c.PO, c.ServiceOption, c.AccessNumber, c.Standard, c.Kind, c.Outcome,
+		sourceID, c.CallID, seriesID,
 		c.QueuedAt.UnixNano(), unixNanoOrNil(c.AnsweredAt), unixNanoOrNil(c.EndedAt),
-		nanos(c.WaitSeconds), nanos(c.TalkSeconds), nanos(c.AfterCallWorkSeconds), callFlags(c),
+		nanos(c.WaitSeconds), nanos(c.TalkSeconds), nanos(c.AfterCallWorkSeconds), outcomeCode(c.Outcome), callFlags(c),
 	)
 }
 
@@ -56,9 +56,9 @@ func (d dialect) insertCallsSQL(n int, returning bool) string {
 		}
 		d.tuple(&b, callColumnCount, &next)
 	}
-	b.WriteString(" ON CONFLICT (source, call_id) DO NOTHING")
+	b.WriteString(" ON CONFLICT (source_id, call_id) DO NOTHING")
 	if returning {
-		b.WriteString(" RETURNING source, call_id")
+		b.WriteString(" RETURNING source_id, call_id")
 	}
 	return b.String()
 }
@@ -84,7 +84,19 @@ func (s *Store) cachedStmt(ctx context.Context, k stmtKey, query func() string) 
 }
 
 // callKey is the identity of a call.
-type callKey struct{ source, callID string }
+type callKey struct {
+	sourceID int64
+	callID   string
+}
+
+// batch is one InsertCalls call's working data.
+type batch struct {
+	calls    []Call
+	sourceID []int64 // of calls[i]
+	seriesID []int64 // of calls[i]
+	first    map[callKey]int
+	inserted []bool
+}
 
 // InsertCalls writes calls in one transaction, idempotent on (source,
 // call_id): inserted[i] is false for a call already stored or repeated
@@ -104,22 +116,6 @@ func (s *Store) InsertCalls(ctx context.Context, calls []Call) (inserted []bool,
 			return nil, err
 		}
 	}
-	first := make(map[callKey]int, len(calls))
-	uniq := make([]int, 0, len(calls))
-	for i := range calls {
-		k := callKey{calls[i].Source, calls[i].CallID}
-		if _, dup := first[k]; dup {
-			continue
-		}
-		first[k] = i
-		uniq = append(uniq, i)
-	}
-	// Insert in key order: concurrent PostgreSQL writers then take row
-	// locks in the same order (no deadlock), and SQLite's primary-key
-	// b-tree is filled sequentially.
-	slices.SortFunc(uniq, func(a, b int) int {
-		return cmp.Or(strings.Compare(calls[a].Source, calls[b].Source), strings.Compare(calls[a].CallID, calls[b].CallID))
-	})
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -129,9 +125,31 @@ func (s *Store) InsertCalls(ctx context.Context, calls []Call) (inserted []bool,
 	}
 	defer tx.Rollback()
 
+	b := &batch{calls: calls, sourceID: make([]int64, len(calls)), seriesID: make([]int64, len(calls)), inserted: inserted}
+	learnt, err := s.resolveIDs(ctx, tx, calls, b.sourceID, b.seriesID)
+	if err != nil {
+		return nil, err
+	}
+	b.first = make(map[callKey]int, len(calls))
+	uniq := make([]int, 0, len(calls))
+	for i := range calls {
+		k := callKey{b.sourceID[i], calls[i].CallID}
+		if _, dup := b.first[k]; dup {
+			continue
+		}
+		b.first[k] = i
+		uniq = append(uniq, i)
+	}
+	// Insert in key order: concurrent PostgreSQL writers then take row
+	// locks in the same order (no deadlock), and SQLite's primary-key
+	// b-tree is filled sequentially.
+	slices.SortFunc(uniq, func(x, y int) int {
+		return cmp.Or(cmp.Compare(b.sourceID[x], b.sourceID[y]), strings.Compare(calls[x].CallID, calls[y].CallID))
+	})
+
 	lo := 0
 	for _, n := range chunkSizes(len(uniq)) {
-		if err := s.insertChunk(ctx, tx, calls, uniq[lo:lo+n], first, inserted); err != nil {
+		if err := s.insertChunk(ctx, tx, b, uniq[lo:lo+n]); err != nil {
 			return nil, err
 		}
 		lo += n
@@ -142,7 +160,7 @@ func (s *Store) InsertCalls(ctx context.Context, calls []Call) (inserted []bool,
 			continue
 		}
 		c := &calls[i]
-		k := aggKey{intervalStart(c.QueuedAt), c.PO, c.ServiceOption, c.AccessNumber, c.Standard}
+		k := aggKey{b.seriesID[i], intervalStart(c.QueuedAt)}
 		n := aggs[k]
 		if n == nil {
 			n = &counts{}
@@ -156,6 +174,7 @@ func (s *Store) InsertCalls(ctx context.Context, calls []Call) (inserted []bool,
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("store: commit %d calls: %w", len(calls), err)
 	}
+	s.commitIDs(learnt)
 	return inserted, nil
 }
 
@@ -164,7 +183,7 @@ func (s *Store) InsertCalls(ctx context.Context, calls []Call) (inserted []bool,
 // without RETURNING and checks the count; only when some calls were already
 // stored does it roll back to a savepoint and insert again with RETURNING
 // to learn which.
-func (s *Store) insertChunk(ctx context.Context, tx *sql.Tx, calls []Call, idx []int, first map[callKey]int, inserted []bool) error {
+func (s *Store) insertChunk(ctx context.Context, tx *sql.Tx, b *batch, idx []int) error {
 	n := len(idx)
 	fail := func(what string, err error) error {
 		return fmt.Errorf("store: insert calls[%d..]: %s: %w", idx[0], what, err)
@@ -175,7 +194,7 @@ func (s *Store) insertChunk(ctx context.Context, tx *sql.Tx, calls []Call, idx [
 	}
 	args := s.args[:0]
 	for _, i := range idx {
-		args = appendCallArgs(args, &calls[i])
+		args = appendCallArgs(args, &b.calls[i], b.sourceID[i], b.seriesID[i])
 	}
 	s.args = args
 	defer clear(args) // do not keep the strings alive between batches
@@ -193,7 +212,7 @@ func (s *Store) insertChunk(ctx context.Context, tx *sql.Tx, calls []Call, idx [
 	}
 	if affected == int64(n) {
 		for _, i := range idx {
-			inserted[i] = true
+			b.inserted[i] = true
 		}
 		if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT insert_chunk"); err != nil {
 			return fail("release savepoint", err)
@@ -217,14 +236,14 @@ func (s *Store) insertChunk(ctx context.Context, tx *sql.Tx, calls []Call, idx [
 	defer rows.Close()
 	var k callKey
 	for rows.Next() {
-		if err := rows.Scan(&k.source, &k.callID); err != nil {
+		if err := rows.Scan(&k.sourceID, &k.callID); err != nil {
 			return fail("read inserted keys", err)
 		}
-		i, ok := first[k]
+		i, ok := b.first[k]
 		if !ok {
-			return fail("read inserted keys", fmt.Errorf("database returned key (%q, %q) that was not in the batch", k.source, k.callID))
+			return fail("read inserted keys", fmt.Errorf("database returned key (source %d, %q) that was not in the batch", k.sourceID, k.callID))
 		}
-		inserted[i] = true
+		b.inserted[i] = true
 	}
 	if err := rows.Err(); err != nil {
 		return fail("insert", err)

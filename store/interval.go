@@ -16,14 +16,8 @@ func intervalStart(t time.Time) int64 {
 	return ns - m
 }
 
-// aligned reports whether t is on a 15-minute boundary.
-func aligned(t time.Time) bool { return t.UnixNano()%int64(IntervalLength) == 0 }
-
 // aggKey keys one row of call_intervals.
-type aggKey struct {
-	start                                int64
-	po, serviceOption, accessNumber, std string
-}
+type aggKey struct{ seriesID, start int64 }
 
 // counts are the exact figures of a set of calls. The same fields make up
 // SummaryRow; sums are integer nanoseconds so that they add exactly.
@@ -34,7 +28,7 @@ type counts struct {
 	answerWaitNS, talkNS, acwNS                                   int64
 }
 
-// add counts one call. Keep in step with callCountsSQL (query.go).
+// add counts one call. Keep in step with callCountsSQL (summary.go).
 func (n *counts) add(c *Call) {
 	if c.Kind == KindTest {
 		n.testCalls++
@@ -70,6 +64,24 @@ func (n *counts) add(c *Call) {
 	case OutcomeIVROnly:
 		n.ivrOnly++
 	}
+}
+
+// merge adds m to n.
+func (n *counts) merge(m *counts) {
+	n.offered += m.offered
+	n.answered += m.answered
+	n.answeredWithinTarget += m.answeredWithinTarget
+	n.answeredWithinRest += m.answeredWithinRest
+	n.abandoned += m.abandoned
+	n.abandonedUnder20 += m.abandonedUnder20
+	n.abandoned20To60 += m.abandoned20To60
+	n.abandonedOver60 += m.abandonedOver60
+	n.shortAbandons += m.shortAbandons
+	n.ivrOnly += m.ivrOnly
+	n.testCalls += m.testCalls
+	n.answerWaitNS += m.answerWaitNS
+	n.talkNS += m.talkNS
+	n.acwNS += m.acwNS
 }
 
 // row converts counts to the exported form.

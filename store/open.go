@@ -28,6 +28,10 @@ type Store struct {
 	stmts map[stmtKey]*sql.Stmt
 	// args is reused between batches to keep allocations down.
 	args []any
+	// sourceIDs and seriesIDs cache the committed rows of the sources and
+	// series dictionaries (rows are never changed or deleted).
+	sourceIDs map[string]int64
+	seriesIDs map[SeriesKey]int64
 }
 
 // sqlitePragmas make a committed transaction durable even on power loss
@@ -39,6 +43,7 @@ const sqlitePragmas = "_pragma=journal_mode(WAL)" +
 	"&_pragma=busy_timeout(10000)" +
 	"&_pragma=foreign_keys(ON)" +
 	"&_pragma=cache_size(-32768)" +
+	"&_pragma=temp_store(MEMORY)" +
 	"&_txlock=immediate"
 
 // Open opens the event store and runs its migrations.
@@ -62,7 +67,8 @@ func Open(ctx context.Context, dsn string, logger *slog.Logger) (*Store, error) 
 		db.Close()
 		return nil, fmt.Errorf("store: connect to %s database %s: %w", d.name, shown, err)
 	}
-	s := &Store{db: db, d: d, logger: logger, stmts: map[stmtKey]*sql.Stmt{}}
+	s := &Store{db: db, d: d, logger: logger, stmts: map[stmtKey]*sql.Stmt{},
+		sourceIDs: map[string]int64{}, seriesIDs: map[SeriesKey]int64{}}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: migrate %s database %s: %w", d.name, shown, err)

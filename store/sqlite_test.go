@@ -5,7 +5,9 @@ import (
 	"log/slog"
 	"math"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 )
 
 func nan() float64 { return math.NaN() }
@@ -45,6 +47,42 @@ func TestSQLiteDurabilitySettings(t *testing.T) {
 		if mode != "wal" || sync != 2 || busy < 1000 {
 			t.Errorf("connection %d: journal_mode=%s synchronous=%d busy_timeout=%d, want wal, 2 (FULL), >= 1000", i, mode, sync, busy)
 		}
+	}
+}
+
+// TestFailedBatchLeavesNoStaleIDs makes a batch with a new source and series
+// fail after they were added inside its transaction: the rollback removes
+// them, so the store must not keep their ids, and the same calls must then
+// be stored and counted under the right series.
+func TestFailedBatchLeavesNoStaleIDs(t *testing.T) {
+	s := mustOpen(t, sqliteBackend().fresh(t))
+	ctx := context.Background()
+	mustInsert(t, s, []Call{mkCall("warm", testBase, OutcomeAnswered, 1)}) // statements prepared, one series known
+	if _, err := s.db.ExecContext(ctx, `CREATE TRIGGER fail_intervals BEFORE INSERT ON call_intervals
+BEGIN SELECT RAISE(ABORT, 'injected failure'); END`); err != nil {
+		t.Fatal(err)
+	}
+	c := mkCall("n1", testBase.Add(time.Hour), OutcomeAbandoned, 30)
+	c.Source, c.PO, c.ServiceOption = "http", "camden", "noise"
+	if _, err := s.InsertCalls(ctx, []Call{c}); err == nil || !strings.Contains(err.Error(), "injected failure") {
+		t.Fatalf("InsertCalls with the failing trigger: err = %v, want the injected failure", err)
+	}
+	if _, err := s.db.ExecContext(ctx, `DROP TRIGGER fail_intervals`); err != nil {
+		t.Fatal(err)
+	}
+	if ins := mustInsert(t, s, []Call{c}); !ins[0] {
+		t.Fatal("after the failed batch, the call was not inserted")
+	}
+	got := mustSummary(t, s, "camden", testBase, testBase.Add(2*time.Hour))
+	if len(got) != 1 || got[0].ServiceOption != "noise" || got[0].Abandoned != 1 {
+		t.Fatalf("Summary(camden) = %+v, want one abandoned noise call", got)
+	}
+	tot, err := s.Totals(ctx, []float64{20}, []float64{60})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tot) != 2 || tot[1].PO != "camden" || tot[1].Abandoned.Count != 1 {
+		t.Fatalf("Totals = %+v, want barnet's call and camden's", tot)
 	}
 }
 

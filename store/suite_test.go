@@ -482,6 +482,38 @@ func testSummaryPathsAgree(t *testing.T, open func() (*Store, error)) {
 				t.Errorf("%s: row %+v, want %+v", po, row, want)
 			}
 		}
+		// Summary over unaligned periods (whole intervals from the
+		// aggregates, the partial edges from the calls) equals a count in
+		// Go of the same calls.
+		for _, p := range [][2]time.Time{
+			{from.Add(time.Second), to.Add(-time.Nanosecond)},
+			{from.Add(14*time.Minute + 59*time.Second), from.Add(15*time.Minute + time.Second)},
+			{from.Add(7 * time.Minute), from.Add(8 * time.Minute)},
+			{from.Add(-7 * time.Minute), from.Add(30*time.Minute + 333*time.Millisecond)},
+		} {
+			want := map[[2]string]*counts{}
+			for i := range calls {
+				c := &calls[i]
+				if c.PO != po || c.QueuedAt.Before(p[0]) || !c.QueuedAt.Before(p[1]) {
+					continue
+				}
+				k := [2]string{c.ServiceOption, c.Standard}
+				if want[k] == nil {
+					want[k] = &counts{}
+				}
+				want[k].add(c)
+			}
+			got := mustSummary(t, s, po, p[0], p[1])
+			if len(got) != len(want) {
+				t.Fatalf("%s [%s, %s): %d summary rows, want %d", po, p[0], p[1], len(got), len(want))
+			}
+			for _, row := range got {
+				w := want[[2]string{row.ServiceOption, row.Standard}]
+				if w == nil || row != w.row(row.ServiceOption, row.Standard) {
+					t.Errorf("%s [%s, %s): row %+v, want %+v", po, p[0], p[1], row, w)
+				}
+			}
+		}
 		// The intervals add up to the summary.
 		sums := map[[2]string]*SummaryRow{}
 		for _, iv := range mustIntervals(t, s, po, from, to) {

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -45,14 +44,19 @@ func (s *Store) Totals(ctx context.Context, waitBounds, durationBounds []float64
 	bucketCols("wait_ns", waitBounds)
 	bucketCols("talk_ns", durationBounds)
 	bucketCols("acw_ns", durationBounds)
-	q := `SELECT po, service_option, access_number, standard, kind, outcome, COUNT(*),
+	test := fmt.Sprintf("flags & %d", flagTest)
+	q := `SELECT series_id, outcome, ` + test + `, COUNT(*),
   CAST(SUM(wait_ns) AS BIGINT), CAST(SUM(talk_ns) AS BIGINT), CAST(SUM(acw_ns) AS BIGINT)`
 	if len(cols) > 0 {
 		q += ",\n  " + strings.Join(cols, ",\n  ")
 	}
 	q += `
 FROM calls
-GROUP BY po, service_option, access_number, standard, kind, outcome`
+GROUP BY series_id, outcome, ` + test
+	names, err := s.seriesNames(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: Totals: read series: %w", err)
+	}
 	rows, err := s.db.QueryContext(ctx, s.d.rebind(q), args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: Totals: %w", err)
@@ -62,17 +66,20 @@ GROUP BY po, service_option, access_number, standard, kind, outcome`
 	bySeries := map[SeriesKey]*SeriesTotals{}
 	nb := len(waitBounds) + 2*len(durationBounds)
 	for rows.Next() {
-		var k SeriesKey
-		var kind, outcome string
+		var id, outcome, test int64
 		var n int64u
 		var waitNS, talkNS, acwNS int64
 		buckets := make([]int64u, nb)
-		dest := []any{&k.PO, &k.ServiceOption, &k.AccessNumber, &k.Standard, &kind, &outcome, &n, &waitNS, &talkNS, &acwNS}
+		dest := []any{&id, &outcome, &test, &n, &waitNS, &talkNS, &acwNS}
 		for i := range buckets {
 			dest = append(dest, &buckets[i])
 		}
 		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("store: Totals: %w", err)
+		}
+		k, ok := names[id]
+		if !ok {
+			return nil, fmt.Errorf("store: Totals: stored calls have series id %d, which is not in the series table", id)
 		}
 		t := bySeries[k]
 		if t == nil {
@@ -83,20 +90,21 @@ GROUP BY po, service_option, access_number, standard, kind, outcome`
 		}
 		wb, tb, ab := buckets[:len(waitBounds)], buckets[len(waitBounds):len(waitBounds)+len(durationBounds)], buckets[len(waitBounds)+len(durationBounds):]
 		switch {
-		case kind == KindTest:
+		case test != 0:
 			t.TestCalls += uint64(n)
-		case outcome == OutcomeAnswered:
+		case outcome == codeAnswered:
 			t.Offered += uint64(n)
 			t.Answered.add(uint64(n), waitNS, wb)
 			t.Talk.add(uint64(n), talkNS, tb)
 			t.AfterCallWork.add(uint64(n), acwNS, ab)
-		case outcome == OutcomeAbandoned:
+		case outcome == codeAbandoned:
 			t.Offered += uint64(n)
 			t.Abandoned.add(uint64(n), waitNS, wb)
-		case outcome == OutcomeIVROnly:
+		case outcome == codeIVROnly:
 			t.IVROnly += uint64(n)
 		default:
-			return nil, fmt.Errorf("store: Totals: stored calls of %v have kind %q, outcome %q; the database holds rows this version does not know", k, kind, outcome)
+			return nil, fmt.Errorf("store: Totals: stored calls of %v have outcome code %d; the database holds rows this version does not know (want %d, %d or %d)",
+				k, outcome, codeAnswered, codeAbandoned, codeIVROnly)
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -106,10 +114,7 @@ GROUP BY po, service_option, access_number, standard, kind, outcome`
 	for _, t := range bySeries {
 		out = append(out, *t)
 	}
-	slices.SortFunc(out, func(a, b SeriesTotals) int {
-		return cmp.Or(strings.Compare(a.PO, b.PO), strings.Compare(a.ServiceOption, b.ServiceOption),
-			strings.Compare(a.AccessNumber, b.AccessNumber), strings.Compare(a.Standard, b.Standard))
-	})
+	slices.SortFunc(out, func(a, b SeriesTotals) int { return compareSeries(a.SeriesKey, b.SeriesKey) })
 	return out, nil
 }
 

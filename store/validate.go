@@ -75,7 +75,27 @@ const (
 	flagWithinTarget = 1
 	flagWithinRest   = 2
 	flagShortAbandon = 4
+	flagTest         = 8
 )
+
+// Codes of calls.outcome.
+const (
+	codeAnswered  = 1
+	codeAbandoned = 2
+	codeIVROnly   = 3
+)
+
+// outcomeCode is the stored code of a validated outcome.
+func outcomeCode(o string) int64 {
+	switch o {
+	case OutcomeAnswered:
+		return codeAnswered
+	case OutcomeAbandoned:
+		return codeAbandoned
+	default:
+		return codeIVROnly
+	}
+}
 
 func callFlags(c *Call) int64 {
 	var f int64
@@ -87,6 +107,9 @@ func callFlags(c *Call) int64 {
 	}
 	if c.ShortAbandon {
 		f |= flagShortAbandon
+	}
+	if c.Kind == KindTest {
+		f |= flagTest
 	}
 	return f
 }
