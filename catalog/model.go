@@ -135,6 +135,7 @@ type PO struct {
 	Queues []Queue `yaml:"queues"`
 
 	loc       *time.Location
+	optIndex  map[string]int      // service option id -> index in ServiceOptions
 	standards map[string]Standard // tier -> resolved definition for this PO
 	formula   SLAFormula
 	hours     Hours
@@ -168,7 +169,8 @@ type AccessNumber struct {
 	ServiceOptions []string `yaml:"service_options"`
 	LineTest       LineTest `yaml:"line_test"`
 
-	po *PO
+	po     *PO
+	serves map[string]bool // resolved from ServiceOptions ("*": all)
 }
 
 // Queue maps one Asterisk queue to the PO's service option and number.

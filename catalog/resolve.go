@@ -229,8 +229,12 @@ func (c *Catalog) resolvePO(v *validator, pp path, p *PO, std map[string]Standar
 		v.errorf(pp.add("service_options"), "no service options; a PO buys at least one")
 	}
 	seen := map[string]bool{}
+	p.optIndex = map[string]int{}
 	for j := range p.ServiceOptions {
 		c.resolveOption(v, pp.add("service_options", j), p, &p.ServiceOptions[j], seen)
+		if _, dup := p.optIndex[p.ServiceOptions[j].ID]; !dup {
+			p.optIndex[p.ServiceOptions[j].ID] = j
+		}
 	}
 	served := map[string]bool{}
 	for j := range p.AccessNumbers {
@@ -255,8 +259,10 @@ func (c *Catalog) resolvePO(v *validator, pp path, p *PO, std map[string]Standar
 				v.errorf(ap.add("service_options", k), "%q is not a service option of %s", so, p.ID)
 			}
 		}
+		a.serves = map[string]bool{}
 		for _, so := range a.Options() {
 			served[so] = true
+			a.serves[so] = true
 		}
 		v.lineTest(ap.add("line_test"), a.LineTest)
 		a.LineTest = mergeLineTest(c.Defaults.LineTest, a.LineTest)
