@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/slawatch
 CATALOG ?= examples/london-ooh.yaml
 
-.PHONY: demo test build generate check-generated deps unit integration fuzz bench clean
+.PHONY: demo test build generate deps fuzz bench bench-ingest clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/slawatch
@@ -31,6 +31,14 @@ fuzz:
 ## bench: the benchmarks recorded in docs/BENCHMARKS.md
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./store/ ./exporters/telephony/
+
+## bench-ingest: replay 300,000 generated calls into a fresh SQLite store on one core
+bench-ingest:
+	$(GO) run ./deploy/local/gencalls $(CATALOG) 300000 > /tmp/calls300k.csv
+	$(GO) build -o /tmp/slw ./cmd/slawatch
+	rm -f /tmp/ing.db*
+	/usr/bin/time -f "%e s wall, %U s user" env GOMAXPROCS=1 /tmp/slw ingest --log-level warn \
+		--store sqlite:/tmp/ing.db --format csv /tmp/calls300k.csv
 
 clean:
 	rm -rf bin .slawatch
