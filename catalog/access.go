@@ -6,7 +6,7 @@ import (
 )
 
 // Tiers are the standard labels, best first.
-var Tiers = []string{"platinum", "gold", "silver", "bronze"}
+func Tiers() []string { return []string{"platinum", "gold", "silver", "bronze"} }
 
 // Location is the catalogue's time zone (each PO may have its own).
 func (c *Catalog) Location() *time.Location { return c.loc }
@@ -56,7 +56,7 @@ func (p *PO) TiersUsed() []string {
 		}
 	}
 	var out []string
-	for _, t := range Tiers {
+	for _, t := range Tiers() {
 		if used[t] {
 			out = append(out, t)
 		}

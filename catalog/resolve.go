@@ -17,7 +17,7 @@ func builtinStandards() map[string]Standard {
 }
 
 // DefaultBuckets are the histogram bounds every catalogue gets (seconds).
-var DefaultBuckets = []float64{10, 15, 20, 30, 40, 60, 80, 90, 120, 180, 300, 600}
+func DefaultBuckets() []float64 { return []float64{10, 15, 20, 30, 40, 60, 80, 90, 120, 180, 300, 600} }
 
 // defaultHours: 17:00-08:00 on weekdays and Friday 17:00 to Monday 08:00.
 func defaultHours() Hours {
@@ -142,7 +142,7 @@ func (c *Catalog) resolve(v *validator) {
 	c.byPO = map[string]*PO{}
 	c.byNum = map[string]*AccessNumber{}
 	c.byQueue = map[string]*Queue{}
-	thresholds := append([]float64(nil), DefaultBuckets...)
+	thresholds := DefaultBuckets()
 	for i := range c.Organisations {
 		p := &c.Organisations[i]
 		pp := root.add("organisations", i)
@@ -312,7 +312,7 @@ func (c *Catalog) resolveOption(v *validator, sp path, p *PO, so *ServiceOption,
 	for k, ch := range so.Standards {
 		cp := sp.add("standards", k)
 		if !isTier(ch.Standard) {
-			v.errorf(cp.add("standard"), "unknown standard %q; valid: %s", ch.Standard, strings.Join(Tiers, ", "))
+			v.errorf(cp.add("standard"), "unknown standard %q; valid: %s", ch.Standard, strings.Join(Tiers(), ", "))
 		}
 		if !ch.From.Set() {
 			v.errorf(cp, "missing from: the date this standard applies from (YYYY-MM-DD)")

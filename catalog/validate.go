@@ -90,7 +90,7 @@ func (v *validator) id(p path, s, what string) bool {
 }
 
 func isTier(s string) bool {
-	for _, t := range Tiers {
+	for _, t := range Tiers() {
 		if t == s {
 			return true
 		}
@@ -102,7 +102,7 @@ func (v *validator) overrides(p path, m map[string]StandardOverride) {
 	for tier, o := range m {
 		q := p.add(tier)
 		if !isTier(tier) {
-			v.errorf(q, "unknown standard %q; valid: %s", tier, strings.Join(Tiers, ", "))
+			v.errorf(q, "unknown standard %q; valid: %s", tier, strings.Join(Tiers(), ", "))
 		}
 		if o.TargetSeconds != nil && *o.TargetSeconds <= 0 {
 			v.errorf(q.add("target_seconds"), "must be a positive number of seconds, not %d", *o.TargetSeconds)

@@ -84,7 +84,7 @@ func BuildSummary(rows []store.SummaryRow, c *catalog.Catalog, po string, from, 
 		a, b := s.Lines[i], s.Lines[j]
 		return a.ServiceOption < b.ServiceOption || a.ServiceOption == b.ServiceOption && tierRank(a.Standard) < tierRank(b.Standard)
 	})
-	for _, tier := range catalog.Tiers {
+	for _, tier := range catalog.Tiers() {
 		if t := totals[tier]; t != nil {
 			s.Lines = append(s.Lines, *t)
 		}
@@ -152,10 +152,11 @@ func pct(n, d uint64) float64 {
 }
 
 func tierRank(t string) int {
-	for i, x := range catalog.Tiers {
+	tiers := catalog.Tiers()
+	for i, x := range tiers {
 		if x == t {
 			return i
 		}
 	}
-	return len(catalog.Tiers)
+	return len(tiers)
 }

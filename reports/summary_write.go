@@ -11,7 +11,7 @@ import (
 )
 
 // SummaryFormats are the formats WriteSummary knows.
-var SummaryFormats = []string{"table", "csv", "json"}
+func SummaryFormats() []string { return []string{"table", "csv", "json"} }
 
 // WriteSummary writes s as a table for people, CSV for spreadsheets, or JSON.
 func WriteSummary(w io.Writer, s Summary, format string) error {

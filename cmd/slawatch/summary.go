@@ -22,15 +22,15 @@ func runSummary(ctx context.Context, e *env, args []string) error {
 	po := fs.String("po", "", "participating organisation (catalogue id), required")
 	from := fs.String("from", "", "start, inclusive (required)")
 	to := fs.String("to", "", "end, exclusive (required)")
-	format := fs.String("format", "table", "output: "+strings.Join(reports.SummaryFormats, ", "))
+	format := fs.String("format", "table", "output: "+strings.Join(reports.SummaryFormats(), ", "))
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *po == "" || *from == "" || *to == "" {
 		return usagef("--po, --from and --to are required (see --help)")
 	}
-	if !slices.Contains(reports.SummaryFormats, *format) {
-		return usagef("--format %q: use %s", *format, strings.Join(reports.SummaryFormats, ", "))
+	if !slices.Contains(reports.SummaryFormats(), *format) {
+		return usagef("--format %q: use %s", *format, strings.Join(reports.SummaryFormats(), ", "))
 	}
 	cat, err := c.loadCatalog()
 	if err != nil {
