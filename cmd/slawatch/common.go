@@ -51,6 +51,16 @@ func (c *commonFlags) loadCatalog() (*catalog.Catalog, error) {
 	return cat, nil
 }
 
+// open loads the catalogue, then opens the event store (the caller closes it).
+func (c *commonFlags) open(ctx context.Context, log *slog.Logger) (*catalog.Catalog, *store.Store, error) {
+	cat, err := c.loadCatalog()
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := c.openStore(ctx, log)
+	return cat, st, err
+}
+
 // openStore opens the event store, creating the directory of a SQLite file.
 func (c *commonFlags) openStore(ctx context.Context, log *slog.Logger) (*store.Store, error) {
 	if !strings.Contains(c.store, "://") {

@@ -54,11 +54,7 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(400)
 	}
-	cat, err := c.loadCatalog()
-	if err != nil {
-		return err
-	}
-	st, err := c.openStore(ctx, log)
+	cat, st, err := c.open(ctx, log)
 	if err != nil {
 		return err
 	}

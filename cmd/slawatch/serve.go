@@ -23,11 +23,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	cat, err := c.loadCatalog()
-	if err != nil {
-		return err
-	}
-	st, err := c.openStore(ctx, log)
+	cat, st, err := c.open(ctx, log)
 	if err != nil {
 		return err
 	}

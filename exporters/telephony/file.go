@@ -2,7 +2,6 @@ package telephony
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -84,25 +83,9 @@ func (e *Exporter) ingestReader(ctx context.Context, format, source string, r io
 // emits a record per finished visit; visits still open at the end are left
 // in the tracker.
 func parseQueueLog(r io.Reader, t *QueueTracker, emit EmitFunc) error {
-	lr := newLineReader(r)
-	for {
-		line, n, err := lr.next()
-		if err == io.EOF {
-			return nil
-		}
-		if errors.Is(err, errLineTooLong) {
-			if err := emit(n, Record{}, tooLongErr(n)); err != nil {
-				return err
-			}
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("queue_log: line %d: %w", n, err)
-		}
-		if err := queueLogLine(t, line, n, emit); err != nil {
-			return err
-		}
-	}
+	return eachLine(newLineReader(r), "queue_log", emit, func(line string, n int) error {
+		return queueLogLine(t, line, n, emit)
+	})
 }
 
 // queueLogLine handles one queue_log line.

@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
+	"strings"
 )
 
 // errLineTooLong is returned by lineReader.next for a line over MaxLineBytes;
@@ -22,6 +24,32 @@ type lineReader struct {
 	br  *bufio.Reader
 	n   int
 	buf []byte
+}
+
+// eachLine calls fn with every non-blank line of lr and its number. A line
+// over MaxLineBytes is emitted as a syntax rejection and skipped; a read
+// error stops with the format and line in the message.
+func eachLine(lr *lineReader, format string, emit EmitFunc, fn func(line string, n int) error) error {
+	for {
+		line, n, err := lr.next()
+		switch {
+		case err == io.EOF:
+			return nil
+		case errors.Is(err, errLineTooLong):
+			if err := emit(n, Record{}, tooLongErr(n)); err != nil {
+				return err
+			}
+			continue
+		case err != nil:
+			return fmt.Errorf("%s: line %d: %w", format, n, err)
+		}
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		if err := fn(line, n); err != nil {
+			return err
+		}
+	}
 }
 
 func newLineReader(r io.Reader) *lineReader { return &lineReader{br: bufio.NewReaderSize(r, 64<<10)} }

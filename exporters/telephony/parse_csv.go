@@ -41,28 +41,10 @@ func ParseCSV(r io.Reader, emit EmitFunc) error {
 			return fmt.Errorf("csv: line %d: %w", n, err)
 		}
 	}
-	for {
-		line, n, err := lr.next()
-		if err == io.EOF {
-			return nil
-		}
-		if errors.Is(err, errLineTooLong) {
-			if err := emit(n, Record{}, tooLongErr(n)); err != nil {
-				return err
-			}
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("csv: line %d: %w", n, err)
-		}
-		if strings.TrimSpace(line) == "" {
-			continue
-		}
+	return eachLine(lr, "csv", emit, func(line string, n int) error {
 		rec, rerr := parseCSVRow(cols, line, n)
-		if err := emit(n, rec, rerr); err != nil {
-			return err
-		}
-	}
+		return emit(n, rec, rerr)
+	})
 }
 
 func parseHeader(line string) ([]string, error) {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"sort"
 	"strings"
@@ -15,29 +14,10 @@ import (
 // passed to emit as a RecordError with its line number and never stops the
 // rest. ParseJSONL does no I/O beyond reading r.
 func ParseJSONL(r io.Reader, emit EmitFunc) error {
-	lr := newLineReader(r)
-	for {
-		line, n, err := lr.next()
-		if err == io.EOF {
-			return nil
-		}
-		if errors.Is(err, errLineTooLong) {
-			if err := emit(n, Record{}, tooLongErr(n)); err != nil {
-				return err
-			}
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("jsonl: line %d: %w", n, err)
-		}
-		if strings.TrimSpace(line) == "" {
-			continue
-		}
+	return eachLine(newLineReader(r), "jsonl", emit, func(line string, n int) error {
 		rec, rerr := parseJSONRecord([]byte(line), n)
-		if err := emit(n, rec, rerr); err != nil {
-			return err
-		}
-	}
+		return emit(n, rec, rerr)
+	})
 }
 
 // parseJSONRecord decodes one JSON object (exactly one, nothing after it)
