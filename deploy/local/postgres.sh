@@ -13,6 +13,8 @@
 # As root the cluster runs as the "postgres" user (PostgreSQL refuses root).
 # Only the export line goes to stdout, so the script can be eval'ed.
 set -eu
+# runuser keeps the caller's working directory, which the postgres user may not enter.
+cd /
 
 dir=${SLAWATCH_PG_DIR:-/tmp/slawatch-pg}
 port=${SLAWATCH_PG_PORT:-55432}
