@@ -87,6 +87,9 @@ func New(ctx context.Context, o Options) (*Exporter, error) {
 	if err := e.self.register(o.Registerer); err != nil {
 		return nil, fmt.Errorf("telephony: registering exporter metrics: %w", err)
 	}
+	if err := o.Registerer.Register(newInService(o.Catalog, o.Now)); err != nil {
+		return nil, fmt.Errorf("telephony: registering slawatch_po_in_service: %w", err)
+	}
 	e.log.Info("telephony exporter ready", "series", len(e.calls.series), "restored", len(totals))
 	return e, nil
 }
