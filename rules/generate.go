@@ -12,9 +12,19 @@ import (
 )
 
 // Generate renders Prometheus rule files from the catalogue with
-// DefaultConfig; keys are file names (sla_<po>.rules.yml).
+// DefaultConfig and DefaultPlatformConfig; keys are file names
+// (sla_<po>.rules.yml, and PlatformFileName for the platform alerts).
 func Generate(c *catalog.Catalog) (map[string][]byte, error) {
-	return GenerateWith(c, DefaultConfig())
+	out, err := GenerateWith(c, DefaultConfig())
+	if err != nil {
+		return nil, err
+	}
+	platform, err := GeneratePlatform(c, DefaultPlatformConfig())
+	if err != nil {
+		return nil, err
+	}
+	out[PlatformFileName] = platform
+	return out, nil
 }
 
 // GenerateWith is Generate with explicit burn-rate thresholds and clock.

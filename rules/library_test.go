@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"path/filepath"
 	"testing"
 
 	"github.com/prometheus/common/model"
@@ -15,7 +16,7 @@ func TestPrometheusLibraryParsesGeneratedRules(t *testing.T) {
 		for _, err := range errs {
 			t.Errorf("%s: %v", f, err)
 		}
-		if groups != nil && len(groups.Groups) != 3 {
+		if want := 3; groups != nil && filepath.Base(f) != PlatformFileName && len(groups.Groups) != want {
 			t.Errorf("%s: %d groups, want fast, long, alerts", f, len(groups.Groups))
 		}
 	}
