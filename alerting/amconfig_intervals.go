@@ -57,7 +57,7 @@ func poInterval(c *catalog.Catalog, p *catalog.PO, year int) (amNamedInterval, e
 		return amNamedInterval{}, err
 	}
 	ni.TimeIntervals = append(ni.TimeIntervals, dateEntries(days, loc.String())...)
-	ni.comment = fmt.Sprintf("%s: hours of service in %s; %d 24-hour day(s) in %d-%d (bank holidays, Christmas working days).",
+	ni.comment = fmt.Sprintf("%s: weekly hours of service in %s, and %d day(s) in service around the clock in %d-%d (bank holidays, Christmas working days).",
 		p.Name, loc, len(days), year, year+1)
 	return ni, nil
 }
