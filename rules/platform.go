@@ -39,7 +39,7 @@ func GeneratePlatform(c *catalog.Catalog, cfg PlatformConfig) ([]byte, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	vm := newVolumeModel(c, cfg)
+	vm := newVolumeModel(c)
 	sil := vm.silenceThreshold(c, cfg)
 	g := group{Name: "slawatch-platform"}
 	g.Rules = append(g.Rules, exporterDown(cfg), exporterAbsent(cfg), sourceSilent(cfg, sil))

@@ -38,9 +38,6 @@ type PlatformConfig struct {
 	// minutes, so a tiny PO does not fire on three calls.
 	SurgeMinCalls int
 	SurgeFor      string
-	// DefaultYearlyCalls stands in for a PO without yearly_calls (the
-	// simulator's default, about the median of the reference POs).
-	DefaultYearlyCalls int
 }
 
 // DefaultPlatformConfig: exporter down 2m, absent 5m; silence threshold
@@ -57,7 +54,6 @@ func DefaultPlatformConfig() PlatformConfig {
 		SurgeMultiple:             4,
 		SurgeMinCalls:             10,
 		SurgeFor:                  "5m",
-		DefaultYearlyCalls:        27000,
 	}
 }
 
@@ -85,9 +81,6 @@ func (cfg PlatformConfig) validate() error {
 	}
 	if cfg.SurgeMinCalls < 1 {
 		errs = append(errs, fmt.Errorf("platform rules config: SurgeMinCalls must be 1 or more calls, not %d", cfg.SurgeMinCalls))
-	}
-	if cfg.DefaultYearlyCalls < 1 {
-		errs = append(errs, fmt.Errorf("platform rules config: DefaultYearlyCalls must be 1 or more, not %d", cfg.DefaultYearlyCalls))
 	}
 	return errors.Join(errs...)
 }

@@ -25,10 +25,10 @@ func TestGeneratePlatformRejectsBadConfig(t *testing.T) {
 func TestSilenceThresholdFollowsVolume(t *testing.T) {
 	c := loadExample(t)
 	cfg := DefaultPlatformConfig()
-	all := newVolumeModel(c, cfg).silenceThreshold(c, cfg)
+	all := newVolumeModel(c).silenceThreshold(c, cfg)
 	quiet := cfg
 	quiet.SilenceFalseAlarmsPerYear = 0.01
-	stricter := newVolumeModel(c, quiet).silenceThreshold(c, quiet)
+	stricter := newVolumeModel(c).silenceThreshold(c, quiet)
 	if all.threshold < cfg.MinSilence || all.threshold > 3*time.Hour {
 		t.Errorf("threshold %s for the reference catalogue, want between %s and 3h", all.threshold, cfg.MinSilence)
 	}
@@ -44,7 +44,7 @@ func TestSilenceThresholdFollowsVolume(t *testing.T) {
 func TestCallSurgeQuietOnSimulatedWeek(t *testing.T) {
 	c := loadExample(t)
 	cfg := DefaultPlatformConfig()
-	vm := newVolumeModel(c, cfg)
+	vm := newVolumeModel(c)
 	start := time.Date(2026, time.June, 1, 0, 0, 0, 0, c.Location())
 	busiest := func(sc []simulator.Scenario, d time.Duration) map[string]int {
 		s, err := simulator.New(simulator.Options{Catalog: c, Seed: 7, Start: start, Scenarios: sc})

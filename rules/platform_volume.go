@@ -8,33 +8,12 @@ import (
 )
 
 // The volume model behind SourceSilent and CallSurge: each PO's yearly
-// calls (catalogue yearly_calls, or PlatformConfig.DefaultYearlyCalls)
+// calls (catalogue yearly_calls, or catalog.DefaultYearlyCalls)
 // spread over its hours of service by the evening-peak profile below.
 //
-// profileWeight is the simulator's profile (simulator/profile.go,
-// hourWeight): the evening peak 17:00-21:00, a tail to midnight, quiet
-// small hours, busy weekend and bank-holiday days. Keep the two in step;
+// The profile is catalog.DemandWeight, the one the simulator draws from;
 // TestCallSurgeQuietOnSimulatedWeek checks these thresholds against the
 // simulator itself.
-func profileWeight(hour int) float64 {
-	switch {
-	case hour >= 17 && hour < 21:
-		return 3.0
-	case hour >= 21:
-		return 1.6
-	case hour < 2:
-		return 0.8
-	case hour < 6:
-		return 0.3
-	case hour < 8:
-		return 0.6
-	default:
-		return 1.5
-	}
-}
-
-// peakWeight is the largest profileWeight.
-const peakWeight = 3.0
 
 // The reference week starts on a Monday with no bank holiday near it, so the
 // model comes from the weekly hours alone and the generated file does not
@@ -51,17 +30,14 @@ const (
 // volumeModel is the expected call rate of each PO through a reference week.
 type volumeModel struct {
 	start     time.Time
-	perWeight map[string]float64 // calls an hour per unit of profileWeight
+	perWeight map[string]float64 // calls an hour per unit of catalog.DemandWeight
 }
 
-func newVolumeModel(c *catalog.Catalog, cfg PlatformConfig) volumeModel {
+func newVolumeModel(c *catalog.Catalog) volumeModel {
 	vm := volumeModel{start: time.Date(refYear, refMonth, refDay, 0, 0, 0, 0, c.Location()), perWeight: map[string]float64{}}
 	for i := range c.Organisations {
 		p := &c.Organisations[i]
-		yearly := float64(p.YearlyCalls)
-		if yearly == 0 {
-			yearly = float64(cfg.DefaultYearlyCalls)
-		}
+		yearly := float64(p.ExpectedYearlyCalls())
 		weekly := 0.0 // weighted hours of service in the week
 		for s := 0; s < stepsPerWeek; s++ {
 			if w, ok := vm.weight(c, p, s); ok {
@@ -69,7 +45,7 @@ func newVolumeModel(c *catalog.Catalog, cfg PlatformConfig) volumeModel {
 			}
 		}
 		if weekly == 0 { // no weekly hours (bank holidays only): spread over every hour
-			weekly = 7 * 24 * peakWeight
+			weekly = 7 * 24 * catalog.PeakDemandWeight
 		}
 		vm.perWeight[p.ID] = yearly / (weekly * weeksPerYear)
 	}
@@ -87,11 +63,11 @@ func (vm volumeModel) weight(c *catalog.Catalog, p *catalog.PO, s int) (float64,
 	if !c.InService(p.ID, "", t) {
 		return 0, false
 	}
-	return profileWeight(t.In(p.Location()).Hour()), true
+	return catalog.DemandWeight(t.In(p.Location())), true
 }
 
 // peakRate is the PO's expected calls an hour in its busiest hour.
-func (vm volumeModel) peakRate(po string) float64 { return vm.perWeight[po] * peakWeight }
+func (vm volumeModel) peakRate(po string) float64 { return vm.perWeight[po] * catalog.PeakDemandWeight }
 
 // silence is SourceSilent's threshold and what it rests on.
 type silence struct {
@@ -123,7 +99,7 @@ func (vm volumeModel) silenceThreshold(c *catalog.Catalog, cfg PlatformConfig) s
 				continue
 			}
 			pos[i]++
-			rate[k] += vm.perWeight[p.ID] * profileWeight(t.In(p.Location()).Hour()) * step.Hours()
+			rate[k] += vm.perWeight[p.ID] * catalog.DemandWeight(t.In(p.Location())) * step.Hours()
 			run[k] = max(run[k], pos[i])
 		}
 	}

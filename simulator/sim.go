@@ -58,7 +58,7 @@ type poStream struct {
 	po          string
 	loc         *time.Location
 	rng         *rand.Rand
-	perWeight   float64 // calls per hour per unit of hourWeight
+	perWeight   float64 // calls per hour per unit of catalog.DemandWeight
 	maxRate     float64 // calls per hour, bound for thinning
 	surge       bool
 	surgeOpt    int // index into options
@@ -84,10 +84,7 @@ func New(o Options) (*Sim, error) {
 		surging[sc.PO] = sc.Kind == Surge
 	}
 	for i, p := range o.Catalog.Organisations {
-		yearly := float64(p.YearlyCalls)
-		if yearly == 0 {
-			yearly = DefaultYearlyCalls
-		}
+		yearly := float64(p.ExpectedYearlyCalls())
 		ps := &poStream{
 			po:    p.ID,
 			loc:   p.Location(),
@@ -95,7 +92,7 @@ func New(o Options) (*Sim, error) {
 			surge: surging[p.ID],
 		}
 		ps.perWeight = yearly * o.Volume / yearlyWeight(o.Catalog, p.ID, o.Start.Add(o.ProfileOffset))
-		ps.maxRate = ps.perWeight * 3.0 // the largest hourWeight
+		ps.maxRate = ps.perWeight * catalog.PeakDemandWeight
 		if ps.surge {
 			ps.maxRate *= surgeFactor
 		}
@@ -132,7 +129,7 @@ func (s *Sim) rate(ps *poStream, t time.Time) float64 {
 	if !s.o.Catalog.InService(ps.po, "", pt) {
 		return 0
 	}
-	r := ps.perWeight * hourWeight(pt.In(ps.loc))
+	r := ps.perWeight * catalog.DemandWeight(pt.In(ps.loc))
 	if ps.surge {
 		r *= surgeFactor
 	}
