@@ -20,9 +20,10 @@ test: deps
 deps:
 	bash deploy/local/install-deps.sh
 
-## generate: rewrite the generated files from the catalogue
+## generate: rewrite the generated files from the catalogue (rules, alertmanager.yml)
 generate: build
 	./$(BIN) generate rules --catalog $(CATALOG) --out rules/generated
+	./$(BIN) generate alerting --catalog $(CATALOG) --out alerting/generated/alertmanager.yml
 
 ## fuzz: run every fuzz target for a short while
 fuzz:

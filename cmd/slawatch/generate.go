@@ -7,22 +7,30 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/slawatch/slawatch/alerting"
 	"github.com/slawatch/slawatch/rules"
 )
 
 func runGenerate(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "generate", "generate rules [--catalog FILE] [--out DIR]",
-		"Writes the files that are generated from the catalogue. They are committed; a test fails\n"+
-			"when they are stale, so run this after every catalogue change.\n\n"+
-			"rules: Prometheus recording and alerting rules for SLA compliance, per PO and service option\n"+
-			"and per access number (rules/generated/ by default).")
+	fs := newFlags(e, "generate", "generate rules|alerting [--catalog FILE] [--out PATH]",
+		"Writes the files that are generated from the catalogue. They are committed; tests fail\n"+
+			"when they are stale, so run this (or `make generate`) after every catalogue change.\n\n"+
+			"rules:    Prometheus recording and alerting rules: SLA figures per PO and service option\n"+
+			"          and per access number, and the platform rules (rules/generated/ by default).\n"+
+			"alerting: alertmanager.yml: routes by PO and severity, the PO's hours of service as time\n"+
+			"          intervals (bank holidays of this year and next: regenerate each New Year),\n"+
+			"          inhibitions, every receiver a webhook to the notifier\n"+
+			"          (alerting/generated/alertmanager.yml by default).")
 	var c commonFlags
 	c.register(fs, false)
-	out := fs.String("out", "rules/generated", "directory to write into")
-	if len(args) == 0 || args[0] != "rules" {
+	out := fs.String("out", "", "where to write (default rules/generated or alerting/generated/alertmanager.yml)")
+	notifier := fs.String("notifier-url", alerting.DefaultNotifierURL, "alerting: base URL of slawatch notify")
+	watchdog := fs.String("watchdog-url", "", "alerting: webhook of an external dead-man's switch for the Watchdog alert (default: the notifier)")
+	if len(args) == 0 || (args[0] != "rules" && args[0] != "alerting") {
 		fs.Usage()
-		return usagef("say what to generate: rules")
+		return usagef("say what to generate: rules or alerting")
 	}
+	what := args[0]
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
@@ -30,16 +38,35 @@ func runGenerate(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	files, err := rules.Generate(cat)
-	if err != nil {
-		return err
-	}
-	if err := rules.Write(*out, files); err != nil {
-		return err
-	}
-	names := slices.Sorted(maps.Keys(files))
-	for _, name := range names {
-		fmt.Fprintf(e.stdout, "wrote %s\n", filepath.Join(*out, name))
+	switch what {
+	case "rules":
+		dir := *out
+		if dir == "" {
+			dir = "rules/generated"
+		}
+		files, err := rules.Generate(cat)
+		if err != nil {
+			return err
+		}
+		if err := rules.Write(dir, files); err != nil {
+			return err
+		}
+		for _, name := range slices.Sorted(maps.Keys(files)) {
+			fmt.Fprintf(e.stdout, "wrote %s\n", filepath.Join(dir, name))
+		}
+	case "alerting":
+		path := *out
+		if path == "" {
+			path = "alerting/generated/alertmanager.yml"
+		}
+		data, err := alerting.GenerateAlertmanager(cat, alerting.AMConfig{NotifierURL: *notifier, WatchdogURL: *watchdog})
+		if err != nil {
+			return err
+		}
+		if err := alerting.WriteAlertmanager(path, data); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "wrote %s\n", path)
 	}
 	return nil
 }
