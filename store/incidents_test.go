@@ -40,7 +40,7 @@ func breach(status string, starts time.Time) IncidentAlert {
 	a := IncidentAlert{
 		Receiver: "po-rbkc", GroupKey: `{}/{po="rbkc"}:{alertname="SLABreached", po="rbkc", service_option="major_emergencies"}`,
 		Fingerprint: "a1b2c3d4e5f60718", Status: status,
-		Labels: map[string]string{"alertname": "SLABreached", "po": "rbkc", "service_option": "major_emergencies", "severity": "page"},
+		Labels:      map[string]string{"alertname": "SLABreached", "po": "rbkc", "service_option": "major_emergencies", "severity": "page"},
 		Annotations: map[string]string{"summary": "RBKC major emergencies under 80% within 20 s"},
 		StartsAt:    starts,
 	}
