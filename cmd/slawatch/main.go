@@ -32,6 +32,8 @@ func commands() []command {
 		{"ingest", "replay call files into the store and metrics", runIngest},
 		{"summary", "exact SLA figures for a PO from the store", runSummary},
 		{"serve", "run the telephony exporter on real sources (HTTP ingest, queue_log, /metrics)", runServe},
+		{"notify", "take Alertmanager's webhooks, store incidents and page (console/file sinks)", runNotify},
+		{"incidents", "list the incidents the notifier stored, with their audit trail", runIncidents},
 		{"demo", "run everything in one process with simulated traffic and a live board", runDemo},
 	}
 }
