@@ -112,6 +112,7 @@ func yamlProblem(file, msg string) Problem {
 func fieldsOf(typeName string) []string {
 	types := []any{Catalog{}, Defaults{}, StandardOverride{}, SLAFormula{}, LineTest{}, Hours{},
 		Window{}, DailyGap{}, PO{}, ServiceOption{}, StandardChoice{}, AccessNumber{}, Queue{}}
+	types = append(types, oncallTypes()...)
 	for _, x := range types {
 		t := reflect.TypeOf(x)
 		if t.String() != typeName {

@@ -133,6 +133,12 @@ type PO struct {
 	AccessNumbers   []AccessNumber  `yaml:"access_numbers"`
 	// Queues maps Asterisk queue names to a service option and number.
 	Queues []Queue `yaml:"queues"`
+	// People are the PO's on-call contacts (personal data: never in
+	// metrics, labels or logs), Rotas who of them is on call when, and
+	// Escalation the policies that page them (rota*.go, escalation*.go).
+	People     []Person `yaml:"people"`
+	Rotas      []Rota   `yaml:"rotas"`
+	Escalation []Policy `yaml:"escalation_policies"`
 
 	loc       *time.Location
 	optIndex  map[string]int      // service option id -> index in ServiceOptions
@@ -140,6 +146,11 @@ type PO struct {
 	formula   SLAFormula
 	hours     Hours
 	minCalls  int
+
+	personIndex    map[string]*Person
+	rotaIndex      map[string]*Rota
+	policyByOption map[string]*Policy // service option -> its policy
+	defaultPolicy  *Policy
 }
 
 // ServiceOption is one service the PO buys, with its standard history.

@@ -143,10 +143,12 @@ func (c *Catalog) resolve(v *validator) {
 	c.byNum = map[string]*AccessNumber{}
 	c.byQueue = map[string]*Queue{}
 	thresholds := DefaultBuckets()
+	people := map[string]string{} // person id -> PO id, catalogue-wide
 	for i := range c.Organisations {
 		p := &c.Organisations[i]
 		pp := root.add("organisations", i)
 		c.resolvePO(v, pp, p, std)
+		c.resolveOnCall(v, pp, p, people)
 		for _, s := range p.standards {
 			thresholds = append(thresholds, float64(s.TargetSeconds), float64(s.RestWithinSeconds))
 		}
