@@ -28,7 +28,7 @@ type env struct {
 func commands() []command {
 	return []command{
 		{"catalog", "check catalogue files: slawatch catalog check FILE...", runCatalog},
-		{"generate", "write generated files from the catalogue: slawatch generate rules", runGenerate},
+		{"generate", "write generated files from the catalogue: slawatch generate rules|alerting", runGenerate},
 		{"ingest", "replay call files into the store and metrics", runIngest},
 		{"summary", "exact SLA figures for a PO from the store", runSummary},
 		{"serve", "run the telephony exporter on real sources (HTTP ingest, queue_log, /metrics)", runServe},
