@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/slawatch/slawatch/internal/atomicfile"
 )
 
 // Write writes the files into dir (creating it) and removes any other
@@ -60,33 +62,8 @@ func generatedByUs(path string) (bool, error) {
 	return strings.HasPrefix(line, generatedMarker), nil
 }
 
-// writeAtomic writes data to dir/name through a temporary file in dir
-// (same file system, so the rename is atomic). The temporary name does not
-// end in .rules.yml, so a rule_files glob never picks it up.
-func writeAtomic(dir, name string, data []byte) (err error) {
-	tmp, err := os.CreateTemp(dir, "."+name+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err = tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), filepath.Join(dir, name))
+// writeAtomic writes dir/name atomically; the temporary name does not end
+// in .rules.yml, so a rule_files glob never picks it up.
+func writeAtomic(dir, name string, data []byte) error {
+	return atomicfile.Write(filepath.Join(dir, name), data)
 }
