@@ -122,7 +122,9 @@ func scanPage(r rowScanner) (Page, error) {
 }
 
 func validatePage(i int, p *Page) error {
-	bad := func(field, msg string) error { return fmt.Errorf("store: page %d (incident %d): %s %s", i, p.IncidentID, field, msg) }
+	bad := func(field, msg string) error {
+		return fmt.Errorf("store: page %d (incident %d): %s %s", i, p.IncidentID, field, msg)
+	}
 	switch {
 	case p.Kind != PageKindPage && p.Kind != PageKindAcknowledged && p.Kind != PageKindResolved:
 		return bad("kind", fmt.Sprintf("%q: want page, acknowledged or resolved", p.Kind))
