@@ -40,28 +40,73 @@ type Page struct {
 // 1+Repeat times; the catch-all to the duty managers comes last. An
 // unknown PO gives nil; a PO without a policy gives the catch-all alone.
 func (c *Catalog) Plan(po, serviceOption string, start time.Time) []Step {
-	p, ok := c.byPO[po]
+	seq, ok := c.sequence(po, serviceOption)
 	if !ok {
 		return nil
 	}
-	pol, ok := c.EscalationFor(po, serviceOption)
-	if !ok {
-		return []Step{p.planStep(catchAllStep(), start, "", -1, 0)}
-	}
 	var out []Step
 	t := start
-	for pass := 0; pass <= pol.Repeat; pass++ {
-		for i, es := range pol.steps {
-			s := p.planStep(es, t, pol.ID, i, pass)
-			out = append(out, s)
-			if !s.Skipped {
-				t = t.Add(es.Delay.D)
-			}
+	for _, q := range seq {
+		s := q.at(t)
+		out = append(out, s)
+		if !s.Skipped {
+			t = t.Add(q.es.Delay.D)
 		}
 	}
-	s := p.planStep(pol.catchAll, t, pol.ID, -1, 0)
-	s.CatchAll, s.Implicit = true, pol.implicit
-	return append(out, s)
+	return out
+}
+
+// StepAt is step k of the escalation for the PO's service option (the
+// order of Plan: the policy's steps 1+Repeat times, then the catch-all),
+// with its rotas resolved at t, and the delay to wait after it. ok is
+// false past the last step or for an unknown PO. The pager fires steps
+// one by one with this, so that a step escalated early by hand pages
+// whoever is on call at that moment.
+func (c *Catalog) StepAt(po, serviceOption string, k int, t time.Time) (s Step, delay time.Duration, ok bool) {
+	seq, ok := c.sequence(po, serviceOption)
+	if !ok || k < 0 || k >= len(seq) {
+		return Step{}, 0, false
+	}
+	return seq[k].at(t), seq[k].es.Delay.D, true
+}
+
+// seqStep is one entry of a policy's flattened sequence of steps.
+type seqStep struct {
+	p                  *PO
+	es                 EscalationStep
+	policy             string
+	index, pass        int
+	catchAll, implicit bool
+}
+
+func (q seqStep) at(t time.Time) Step {
+	s := q.p.planStep(q.es, t, q.policy, q.index, q.pass)
+	s.CatchAll, s.Implicit = q.catchAll, q.implicit
+	return s
+}
+
+// sequence flattens the escalation of the PO's service option: the
+// policy's steps 1+Repeat times, then the catch-all; only the catch-all
+// for a PO without a policy (or the provider's own alerts, po ""/provider).
+func (c *Catalog) sequence(po, serviceOption string) ([]seqStep, bool) {
+	p, ok := c.byPO[po]
+	if !ok {
+		if (po == "" || po == ProviderID) && c.provider != nil {
+			return []seqStep{{p: c.provider, es: catchAllStep(), index: -1, catchAll: true}}, true
+		}
+		return nil, false
+	}
+	pol, ok := c.EscalationFor(po, serviceOption)
+	if !ok {
+		return []seqStep{{p: p, es: catchAllStep(), index: -1, catchAll: true}}, true
+	}
+	var out []seqStep
+	for pass := 0; pass <= pol.Repeat; pass++ {
+		for i, es := range pol.steps {
+			out = append(out, seqStep{p: p, es: es, policy: pol.ID, index: i, pass: pass})
+		}
+	}
+	return append(out, seqStep{p: p, es: pol.catchAll, policy: pol.ID, index: -1, catchAll: true, implicit: pol.implicit}), true
 }
 
 func (p *PO) planStep(es EscalationStep, t time.Time, policy string, index, pass int) Step {

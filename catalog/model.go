@@ -22,8 +22,12 @@ type Catalog struct {
 	// not know (e.g. a state funeral), as YYYY-MM-DD.
 	ExtraBankHolidays []Date `yaml:"extra_bank_holidays"`
 	Organisations     []PO   `yaml:"organisations"`
+	// Provider is the call-handling provider's own on-call: the duty
+	// managers every escalation ends with.
+	Provider Provider `yaml:"provider"`
 
 	loc      *time.Location
+	provider *PO // the provider's people, indexed like a PO's
 	byPO     map[string]*PO
 	byNum    map[string]*AccessNumber
 	byQueue  map[string]*Queue

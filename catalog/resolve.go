@@ -156,6 +156,7 @@ func (c *Catalog) resolve(v *validator) {
 			thresholds = append(thresholds, float64(p.formula.ShortAbandonSeconds))
 		}
 	}
+	c.resolveProvider(v, root.add("provider"), people)
 	c.buckets = sortedUnique(thresholds)
 }
 
