@@ -76,8 +76,10 @@ func (r AlertResult) Changed() bool { return r.Change != "" }
 
 // IncidentFilter selects incidents; zero fields select everything.
 type IncidentFilter struct {
-	PO     string
-	Status string // "", IncidentFiring or IncidentResolved
+	PO string
+	// GroupKey and Fingerprint select one alert's episodes.
+	GroupKey, Fingerprint string
+	Status                string // "", IncidentFiring or IncidentResolved
 	// Since keeps incidents open at some time at or after Since: still
 	// firing, or ended at or after Since.
 	Since time.Time

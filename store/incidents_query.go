@@ -86,6 +86,12 @@ func (s *Store) ListIncidents(ctx context.Context, f IncidentFilter) ([]Incident
 	if f.Status != "" {
 		where, args = append(where, "status = ?"), append(args, f.Status)
 	}
+	if f.GroupKey != "" {
+		where, args = append(where, "group_key = ?"), append(args, f.GroupKey)
+	}
+	if f.Fingerprint != "" {
+		where, args = append(where, "fingerprint = ?"), append(args, f.Fingerprint)
+	}
 	if !f.Since.IsZero() {
 		where, args = append(where, "(ends_at_ns IS NULL OR ends_at_ns >= ?)"), append(args, f.Since.UnixNano())
 	}

@@ -1,0 +1,174 @@
+package alerting
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/slawatch/slawatch/catalog"
+	"github.com/slawatch/slawatch/store"
+)
+
+// PagerOptions configure NewPager. Catalog, Store and Logger are required.
+type PagerOptions struct {
+	// Catalog returns the catalogue in force, with the rota changes made
+	// through the API applied; it is called once per tick.
+	Catalog func(ctx context.Context) (*catalog.Catalog, error)
+	Store   *store.Store
+	Logger  *slog.Logger
+	// Senders deliver pages; one per channel (sms, slack), any number on
+	// the console channel. A person is paged on each of their channels
+	// that has a sender; a person with none of those is paged on the
+	// console, if there is one.
+	Senders []Sender
+	// Now is the clock (tests move it by hand); default time.Now.
+	Now func() time.Time
+	// Registerer takes the notifier's metrics; nil registers nothing.
+	Registerer prometheus.Registerer
+	// DeliveryBound is how long an SMS may stay without a delivery
+	// receipt before it counts as undelivered; default 2 minutes.
+	DeliveryBound time.Duration
+	// SMSInterval is the least time between two SMS to one person; pages
+	// due meanwhile wait and go out as one bundled text. Default 30 s.
+	SMSInterval time.Duration
+	// SendTimeout bounds one call to a provider; default 15 s.
+	SendTimeout time.Duration
+	// Attempts per page on transient failures; default 5. Retries wait
+	// RetryBackoff, doubled each time (default 5 s), without blocking.
+	Attempts     int
+	RetryBackoff time.Duration
+	// StaleSending is how long a page may stay "sending" before another
+	// pass (after a crash) sends it again; default 2 minutes.
+	StaleSending time.Duration
+	// StatusCallbackURL is given to the SMS sender for delivery receipts.
+	StatusCallbackURL string
+}
+
+// Pager escalates incidents: it pages each step of the PO's escalation
+// policy on SMS, Slack or the console, waits for an acknowledgement,
+// escalates on schedule, falls back when a page is not delivered, and
+// records everything in the store. All its state is in the store (an
+// outbox): Notify, acknowledgements and escalations only write there, and
+// Tick does the work that is due, so a crash loses nothing and a restart
+// carries on. Tick is driven by Run in production and by hand (with a
+// controllable clock) in tests.
+type Pager struct {
+	opts    PagerOptions
+	senders map[string][]Sender
+	m       *pagerMetrics
+
+	mu      sync.Mutex
+	lastSMS map[string]time.Time // person -> last SMS sent (rate limit)
+	wake    chan struct{}
+}
+
+// NewPager checks the options and fills in defaults.
+func NewPager(opts PagerOptions) (*Pager, error) {
+	switch {
+	case opts.Catalog == nil:
+		return nil, errors.New("alerting.NewPager: Catalog is nil; pass a function returning the catalogue in force")
+	case opts.Store == nil:
+		return nil, errors.New("alerting.NewPager: Store is nil; pass the event store")
+	case opts.Logger == nil:
+		return nil, errors.New("alerting.NewPager: Logger is nil; pass a *slog.Logger")
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&opts.DeliveryBound, 2*time.Minute)
+	def(&opts.SMSInterval, 30*time.Second)
+	def(&opts.SendTimeout, 15*time.Second)
+	def(&opts.RetryBackoff, 5*time.Second)
+	def(&opts.StaleSending, 2*time.Minute)
+	if opts.Attempts <= 0 {
+		opts.Attempts = 5
+	}
+	p := &Pager{opts: opts, senders: map[string][]Sender{}, lastSMS: map[string]time.Time{}, wake: make(chan struct{}, 1)}
+	for _, s := range opts.Senders {
+		ch := s.Channel()
+		if len(p.senders[ch]) > 0 && ch != ChannelConsole {
+			return nil, fmt.Errorf("alerting.NewPager: two senders for channel %s; give one per channel (any number on the console)", ch)
+		}
+		p.senders[ch] = append(p.senders[ch], s)
+	}
+	m, err := newPagerMetrics(opts.Registerer)
+	if err != nil {
+		return nil, err
+	}
+	p.m = m
+	return p, nil
+}
+
+// Notify implements Notifier for the intake: an opened incident starts
+// its escalation (the first step is due at once), a resolved one ends it
+// and tells the people paged. It only writes to the store, then wakes Run.
+func (p *Pager) Notify(ctx context.Context, n Notification) (bool, error) {
+	now := p.opts.Now()
+	inc := &n.Incident
+	switch n.Event {
+	case store.EventOpened:
+		po := inc.PO
+		if n.Receiver == ProviderReceiver {
+			po = catalog.ProviderID
+		}
+		if _, err := p.opts.Store.StartEscalation(ctx, inc.ID, po, inc.ServiceOption, now); err != nil {
+			return true, err
+		}
+	case store.EventResolved:
+		if _, err := p.end(ctx, inc.ID, store.End{IncidentID: inc.ID, State: store.EscalationResolved, Now: now,
+			Detail: "the alert resolved"}); err != nil && !errors.Is(err, store.ErrNoEscalation) {
+			return true, err
+		}
+	}
+	p.Wake()
+	return false, nil
+}
+
+// Wake makes Run tick now rather than at its next interval.
+func (p *Pager) Wake() {
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run ticks every interval (and when woken) until ctx ends.
+func (p *Pager) Run(ctx context.Context, every time.Duration) error {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if err := p.Tick(ctx); err != nil && ctx.Err() == nil {
+			p.opts.Logger.Error("pager tick", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		case <-p.wake:
+		}
+	}
+}
+
+// Tick does the work due now, in this order: marks SMS without a receipt
+// in time as undelivered (falling back, which may make a step due), fires
+// the escalation steps due, and sends the pages due.
+func (p *Pager) Tick(ctx context.Context) error {
+	cat, err := p.opts.Catalog(ctx)
+	if err != nil {
+		return fmt.Errorf("pager: catalogue: %w", err)
+	}
+	now := p.opts.Now()
+	errs := []error{p.expire(ctx, cat, now), p.fireDue(ctx, cat, now), p.deliverDue(ctx, cat, now)}
+	p.m.lastTick.Set(float64(p.opts.Now().UnixNano()) / 1e9)
+	return errors.Join(errs...)
+}
