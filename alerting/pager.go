@@ -106,6 +106,15 @@ func NewPager(opts PagerOptions) (*Pager, error) {
 		return nil, err
 	}
 	p.m = m
+	// Every channel's series exist from the start at 0, so that the first
+	// failure is an increase the paging-path rules can see.
+	for ch := range p.senders {
+		for _, o := range []string{"sent", "delivered", "failed", "undelivered", "retried"} {
+			m.pages.WithLabelValues(ch, o)
+		}
+		m.requests.WithLabelValues(ch)
+		m.errors.WithLabelValues(ch)
+	}
 	return p, nil
 }
 

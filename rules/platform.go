@@ -33,8 +33,8 @@ const recordTransports = "csv|jsonl|http|api|queue_log"
 // exporter's slawatch_po_in_service), CallSurge per PO (warning), and
 // Watchdog (always firing, severity none). Thresholds come from the
 // catalogue's volumes; see platform_volume.go. The paging-path alerts
-// (undelivered pages, Slack or SMS failing) are not here yet: the notifier
-// that would expose their metrics does not exist.
+// (PageUndelivered, PagingProviderFailing, PagerStalled: critical) watch
+// the notifier's metrics; see platform_paging.go.
 func GeneratePlatform(c *catalog.Catalog, cfg PlatformConfig) ([]byte, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
@@ -49,11 +49,12 @@ func GeneratePlatform(c *catalog.Catalog, cfg PlatformConfig) ([]byte, error) {
 		g.Rules = append(g.Rules, callSurge(cfg, po, vm.peakRate(po), th))
 		surges = append(surges, fmt.Sprintf("#   %-20s usual peak %5.1f calls/h, CallSurge above %s calls/h\n", po, vm.peakRate(po), num(th)))
 	}
-	g.Rules = append(g.Rules, watchdog())
+	g.Rules = append(g.Rules, pageUndelivered(), pagingProviderFailing(), pagerStalled(), watchdog())
 
 	var buf bytes.Buffer
 	fmt.Fprintf(&buf, "%s%s; do not edit\n", generatedMarker, filepath.Base(c.Source))
 	buf.WriteString(platformComment)
+	buf.WriteString(pagingComment)
 	fmt.Fprintf(&buf, "# SourceSilent: silence threshold %s: the quietest %s in service is expected to bring %.1f calls,\n",
 		promDuration(sil.threshold), promDuration(sil.threshold), sil.expected)
 	fmt.Fprintf(&buf, "#   so chance silences fire at most %s time(s) a year (never under %s).\n",
