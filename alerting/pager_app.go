@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/slawatch/slawatch/catalog"
 	"github.com/slawatch/slawatch/store"
@@ -183,3 +184,24 @@ type ValidationError struct{ Err error }
 
 func (v *ValidationError) Error() string { return v.Err.Error() }
 func (v *ValidationError) Unwrap() error { return v.Err }
+
+// RaiseGap raises a rota gap found ahead of the shift (rotaapi's
+// GapWatcher) as a page to the provider's duty managers, who can fix the
+// rota before anyone needs it. It is idempotent on the gap's PO, rota,
+// person, reason and start: a restart raising it again is the same
+// incident.
+func (p *Pager) RaiseGap(ctx context.Context, g catalog.Gap) error {
+	who := "nobody on call"
+	if g.Person != "" {
+		who = g.Person + " unreachable"
+	}
+	loc := time.UTC
+	if cat, err := p.opts.Catalog(ctx); err == nil {
+		loc = cat.Location()
+	}
+	_, _, err := p.Raise(ctx, AppPage{Source: "rota", AlertName: "RotaGap", Severity: "warning",
+		Key: fmt.Sprintf("%s/%s/%s/%s/%d", g.PO, g.Rota, g.Person, g.Reason, g.From.Unix()),
+		Summary: fmt.Sprintf("rota gap %s/%s %s to %s: %s (%s)", g.PO, g.Rota,
+			g.From.In(loc).Format("Mon 02 Jan 15:04"), g.To.In(loc).Format("Mon 02 Jan 15:04"), who, g.Reason)})
+	return err
+}

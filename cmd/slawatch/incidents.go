@@ -13,9 +13,11 @@ import (
 
 func runIncidents(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "incidents", "incidents [--po P] [--status firing|resolved|all] [--since RFC3339] [--format table|json] [--id N]",
-		"Lists the incidents the notifier stored from Alertmanager's webhooks, newest first, with the\n"+
-			"number of events in each one's audit trail (opened, updated, resolved, notified,\n"+
-			"notify_failed). --id N shows one incident's audit trail instead.")
+		"Lists the incidents the notifier stored (from Alertmanager's webhooks and the application's\n"+
+			"own pages), newest first, with the number of events in each one's audit trail. --id N shows\n"+
+			"one incident in full: its escalation (acknowledged by whom, how, when), every page (who,\n"+
+			"which channel, the ack code, queued/sent/delivered when, attempts, failures) and the audit\n"+
+			"trail of alert and escalation events in time order.")
 	var c commonFlags
 	c.register(fs, true)
 	po := fs.String("po", "", "only this PO's incidents (catalogue id, e.g. rbkc)")
@@ -57,28 +59,7 @@ func runIncidents(ctx context.Context, e *env, args []string) error {
 	}
 	defer st.Close()
 	if *id != 0 {
-		inc, err := st.Incident(ctx, *id)
-		if err != nil {
-			return err
-		}
-		ev, err := st.IncidentEvents(ctx, *id)
-		if err != nil {
-			return err
-		}
-		if *format == "json" {
-			return writeJSON(e.stdout, struct {
-				Incident store.Incident        `json:"incident"`
-				Events   []store.IncidentEvent `json:"events"`
-			}{inc, ev})
-		}
-		fmt.Fprintf(e.stdout, "incident %d  %s  %s  %s %s/%s  since %s\n%s\n\n", inc.ID, inc.Status, inc.Receiver,
-			inc.AlertName, inc.PO, inc.ServiceOption, inc.StartsAt.Format(time.RFC3339), inc.Summary())
-		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "AT\tKIND\tDETAIL")
-		for _, x := range ev {
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", x.At.Format(time.RFC3339), x.Kind, x.Detail)
-		}
-		return tw.Flush()
+		return showIncident(ctx, e, st, *id, *format)
 	}
 	incs, err := st.ListIncidents(ctx, f)
 	if err != nil {

@@ -33,7 +33,10 @@ func commands() []command {
 		{"summary", "exact SLA figures for a PO from the store", runSummary},
 		{"serve", "run the telephony exporter on real sources (HTTP ingest, queue_log, /metrics)", runServe},
 		{"notify", "take Alertmanager's webhooks, store incidents and page (console/file sinks)", runNotify},
-		{"incidents", "list the incidents the notifier stored, with their audit trail", runIncidents},
+		{"incidents", "list incidents; --id N shows who was paged, how, delivered when, acknowledged by whom", runIncidents},
+		{"page", "page a PO's on-call person now (a duty manager's page)", runPage},
+		{"ack", "record a verbal acknowledgement of an incident", runAck},
+		{"escalate", "page an incident's next escalation step now", runEscalate},
 		{"demo", "run everything in one process with simulated traffic and a live board", runDemo},
 	}
 }
