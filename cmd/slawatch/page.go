@@ -136,4 +136,3 @@ func incidentAction(ctx context.Context, e *env, args []string, name, synopsis, 
 	}
 	return err
 }
-
