@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -25,14 +27,19 @@ func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return 
 
 var reFiring = regexp.MustCompile(`(?m)^(\S+)\s+(\S+)\s.*?(SLA\w+) \(firing\)`)
 
+// rePage is a console notifier line: time, event, receiver, alert, po/option.
+var rePage = regexp.MustCompile(`(?m)^\S+ (OPENED|RESOLVED) (\S+) (\S+) (\S+) `)
+
 // The issue's acceptance line: `--scenario surge:rbkc` makes one PO breach
-// within two minutes and SLABreached fire for that PO only.
+// within two minutes and SLABreached fire for that PO only, and the
+// embedded Alertmanager, routing by the generated alertmanager.yml, pages
+// receiver po-rbkc through the notifier and no other PO's receiver.
 func TestDemoSurgePagesOnlyThatPO(t *testing.T) {
 	dir := t.TempDir()
 	var out, errb syncBuffer
 	code := run(context.Background(), &env{stdout: &out, stderr: &errb}, []string{"demo",
 		"--catalog", "../../examples/london-ooh.yaml", "--store", "sqlite:" + filepath.Join(dir, "events.db"),
-		"--data", dir, "--listen", "127.0.0.1:0", "--api", "127.0.0.1:0",
+		"--data", dir, "--listen", "127.0.0.1:0", "--api", "127.0.0.1:0", "--notify-listen", "127.0.0.1:0",
 		"--scenario", "surge:rbkc", "--duration", "2m", "--refresh", "5s"})
 	if code != 0 {
 		t.Fatalf("demo exit %d\n%s", code, tail(errb.String(), 2000))
@@ -54,6 +61,56 @@ func TestDemoSurgePagesOnlyThatPO(t *testing.T) {
 	}
 	if len(boards) < 10 {
 		t.Errorf("only %d boards drawn in two minutes at a 5 s refresh", len(boards)-1)
+	}
+
+	// The pages: in <data>/pages.log, and on stdout (not a terminal).
+	log, err := os.ReadFile(filepath.Join(dir, "pages.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	paged := false
+	for _, m := range rePage.FindAllStringSubmatch(string(log), -1) {
+		event, receiver, alert, where := m[1], m[2], m[3], m[4]
+		if strings.HasPrefix(receiver, "po-") && receiver != "po-rbkc" {
+			t.Errorf("%s page to %s (%s %s): only rbkc surges", event, receiver, alert, where)
+		}
+		if event == "OPENED" && receiver == "po-rbkc" && alert == "SLABreached" && where == "rbkc/major_emergencies" {
+			paged = true
+			if !strings.Contains(out.String(), m[0]) {
+				t.Errorf("page %q in pages.log but not on stdout", m[0])
+			}
+		}
+	}
+	if !paged {
+		t.Errorf("no page for po-rbkc SLABreached rbkc/major_emergencies; pages.log:\n%s\ndemo log:\n%s", log, tail(errb.String(), 3000))
+	}
+}
+
+// The page log keeps every page line in its file, the last five for the
+// board on a terminal, and copies them to stdout otherwise.
+func TestDemoPageLog(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "pages.log")
+	var out bytes.Buffer
+	p, err := openPageLog(path, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want strings.Builder
+	for i := range 7 {
+		fmt.Fprintf(p, "page %d\n", i)
+		fmt.Fprintf(&want, "page %d\n", i)
+	}
+	p.Write([]byte("page 7 in two"))
+	p.Write([]byte(" writes\n"))
+	want.WriteString("page 7 in two writes\n")
+	p.file.Close()
+	if got, _ := os.ReadFile(path); string(got) != want.String() || out.String() != want.String() {
+		t.Errorf("file:\n%s\nstdout:\n%s\nwant both:\n%s", got, out.String(), want.String())
+	}
+	var b bytes.Buffer
+	p.renderLast(&b, 5)
+	if !strings.HasSuffix(b.String(), "\n  page 3\n  page 4\n  page 5\n  page 6\n  page 7 in two writes\n") {
+		t.Errorf("below the board:\n%s", b.String())
 	}
 }
 
