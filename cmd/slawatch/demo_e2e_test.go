@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/slawatch/slawatch/catalog"
 )
 
 // syncBuffer is a bytes.Buffer safe to read while the demo writes it.
@@ -27,13 +29,16 @@ func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return 
 
 var reFiring = regexp.MustCompile(`(?m)^(\S+)\s+(\S+)\s.*?(SLA\w+) \(firing\)`)
 
-// rePage is a console notifier line: time, event, receiver, alert, po/option.
-var rePage = regexp.MustCompile(`(?m)^\S+ (OPENED|RESOLVED) (\S+) (\S+) (\S+) `)
+// rePage is a console page line: time, kind, incident, alert, po/option,
+// summary, recipient.
+var rePage = regexp.MustCompile(`(?m)^\S+ (PAGE|ACKNOWLEDGED|RESOLVED) #(\d+) (\S+) (\S+) ".*" -> (\S+) `)
 
 // The issue's acceptance line: `--scenario surge:rbkc` makes one PO breach
 // within two minutes and SLABreached fire for that PO only, and the
-// embedded Alertmanager, routing by the generated alertmanager.yml, pages
-// receiver po-rbkc through the notifier and no other PO's receiver.
+// embedded Alertmanager, routing by the generated alertmanager.yml into
+// the notifier, has the pager page RBKC's on-call person (the policy for
+// major emergencies: the borough duty officer and #rbkc-ooh) on the
+// console, and nobody else.
 func TestDemoSurgePagesOnlyThatPO(t *testing.T) {
 	dir := t.TempDir()
 	var out, errb syncBuffer
@@ -68,13 +73,21 @@ func TestDemoSurgePagesOnlyThatPO(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cat, err := catalog.Load("../../examples/london-ooh.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
 	paged := false
 	for _, m := range rePage.FindAllStringSubmatch(string(log), -1) {
-		event, receiver, alert, where := m[1], m[2], m[3], m[4]
-		if strings.HasPrefix(receiver, "po-") && receiver != "po-rbkc" {
-			t.Errorf("%s page to %s (%s %s): only rbkc surges", event, receiver, alert, where)
+		kind, alert, where, to := m[1], m[3], m[4], m[5]
+		owner := to // a Slack channel
+		if _, po, ok := cat.PersonByID(to); ok {
+			owner = po
 		}
-		if event == "OPENED" && receiver == "po-rbkc" && alert == "SLABreached" && where == "rbkc/major_emergencies" {
+		if !strings.HasPrefix(where, "rbkc/") || (owner != "rbkc" && owner != "#rbkc-ooh") {
+			t.Errorf("%s %s %s to %s (of %s): only rbkc surges, only rbkc's on-call is paged", kind, alert, where, to, owner)
+		}
+		if kind == "PAGE" && alert == "SLABreached" && where == "rbkc/major_emergencies" && to == "rbkc-duty-officer" {
 			paged = true
 			if !strings.Contains(out.String(), m[0]) {
 				t.Errorf("page %q in pages.log but not on stdout", m[0])
@@ -82,7 +95,7 @@ func TestDemoSurgePagesOnlyThatPO(t *testing.T) {
 		}
 	}
 	if !paged {
-		t.Errorf("no page for po-rbkc SLABreached rbkc/major_emergencies; pages.log:\n%s\ndemo log:\n%s", log, tail(errb.String(), 3000))
+		t.Errorf("rbkc-duty-officer not paged for SLABreached rbkc/major_emergencies; pages.log:\n%s\ndemo log:\n%s", log, tail(errb.String(), 3000))
 	}
 }
 
