@@ -51,8 +51,8 @@ type Message struct {
 	// By and Via say who acknowledged and how (MessageAcknowledged).
 	By, Via string
 	To      Recipient
-	// Update is the provider reference of the earlier message this one
-	// replaces (Slack: the ts of the posted message, channel in To).
+	// Update is the provider reference (Receipt.Ref) of the earlier
+	// message this one replaces (Slack: "<channel id>/<ts>").
 	Update string
 	// CallbackURL is where the provider reports delivery (SMS status
 	// callbacks); "" when the sender has its own or none.

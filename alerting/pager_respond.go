@@ -118,16 +118,16 @@ func (p *Pager) Acknowledge(ctx context.Context, incidentID int64, by, via strin
 	case eerr != nil:
 		out.Status, out.Text = inc.Status, what+": nothing to acknowledge (it paged nobody)."
 	case e.State == store.EscalationAcknowledged && e.AckedBy == by:
-		out.Status, out.AckedBy = "acknowledged", by
+		out.Status, out.AckedBy = outcomeStatus(e.State), by
 		out.Text = fmt.Sprintf("Acknowledged %s. Thank you.", what)
 		if !changed {
 			out.Text = fmt.Sprintf("You acknowledged %s already.", what)
 		}
 	case e.AckedBy != "":
-		out.Status, out.AckedBy = e.State, e.AckedBy
+		out.Status, out.AckedBy = outcomeStatus(e.State), e.AckedBy
 		out.Text = fmt.Sprintf("%s was already acknowledged by %s via %s.", what, e.AckedBy, e.AckedVia)
 	default:
-		out.Status = e.State
+		out.Status = outcomeStatus(e.State)
 		out.Text = fmt.Sprintf("%s is %s; nothing to acknowledge.", what, e.State)
 	}
 	return out, nil
@@ -144,12 +144,12 @@ func (p *Pager) Escalate(ctx context.Context, incidentID int64, by, via string) 
 	}
 	if !ok {
 		e, _ := p.opts.Store.Escalation(ctx, incidentID)
-		out.Status, out.AckedBy = e.State, e.AckedBy
+		out.Status, out.AckedBy = outcomeStatus(e.State), e.AckedBy
 		out.Text = fmt.Sprintf("#%d is not escalating (%s); nothing to escalate.", incidentID, orDash(e.State))
 		return out, nil
 	}
 	p.Wake()
-	out.Status = store.EscalationActive
+	out.Status = outcomeStatus(store.EscalationActive)
 	out.Text = fmt.Sprintf("#%d escalated by %s: the next step is being paged now.", incidentID, by)
 	return out, nil
 }
@@ -197,4 +197,14 @@ func (p *Pager) end(ctx context.Context, incidentID int64, e store.End) (bool, e
 	}
 	p.Wake()
 	return true, nil
+}
+
+// outcomeStatus is the incident's state for an Outcome: firing while the
+// escalation runs (or has run out), else acknowledged or resolved.
+func outcomeStatus(state string) string {
+	switch state {
+	case store.EscalationActive, store.EscalationExhausted:
+		return "firing"
+	}
+	return state
 }

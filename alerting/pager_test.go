@@ -330,7 +330,7 @@ func TestPagerSlackButtons(t *testing.T) {
 	id := r.open("acme", "noise")
 	r.tick()
 	out, err := r.p.Act(r.ctx, id, ActionEscalate, ChannelSlack, "U0ACMEN1")
-	if err != nil || out.Status != store.EscalationActive {
+	if err != nil || out.Status != "firing" {
 		t.Fatalf("escalate = %+v, %v", out, err)
 	}
 	r.at(time.Minute)
