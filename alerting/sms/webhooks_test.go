@@ -1,9 +1,11 @@
 package sms
 
 import (
+	"bytes"
 	"context"
 	"encoding/xml"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -38,15 +40,17 @@ type rig struct {
 	hooks  *Webhooks
 	resp   *fakeResponder
 	web    *httptest.Server
+	log    *bytes.Buffer // the webhooks' log
 }
 
 func newRig(t *testing.T, token string) *rig {
 	t.Helper()
-	rg := &rig{resp: &fakeResponder{}}
+	rg := &rig{resp: &fakeResponder{}, log: &bytes.Buffer{}}
 	var err error
 	rg.hooks, err = NewWebhooks(WebhookOptions{
 		AuthToken: NewSecret(twiliofake.DefaultAuthToken), PublicURL: publicURL + "/",
 		Responder: rg.resp, Now: func() time.Time { return clock },
+		Logger: slog.New(slog.NewTextHandler(rg.log, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -308,6 +312,10 @@ func TestInbound(t *testing.T) {
 			if !slices.Equal(rg.resp.acks, tc.acks) || !slices.Equal(rg.resp.optOuts, tc.optOuts) {
 				t.Errorf("Responder got acks %+v, opt-outs %+v; want %+v, %+v", rg.resp.acks, rg.resp.optOuts, tc.acks, tc.optOuts)
 			}
+			if rg.log.Len() == 0 {
+				t.Errorf("nothing logged")
+			}
+			noLeak(t, "log", rg.log.String(), annPhone, twiliofake.DefaultAuthToken)
 		})
 	}
 }
