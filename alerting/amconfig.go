@@ -136,7 +136,7 @@ const amDesignComment = `#
 # Routing (group_by alertname, po, service_option):
 # - alertname="Watchdog" -> watchdog, repeated every minute.
 # - po="<id>" -> po-<id>:
-#     severity "page" or "critical": sent at once (group_wait 10s), repeated hourly;
+#     severity "page" or "critical": sent at once (group_wait 5s), repeated hourly;
 #     severity "warning": only while po-<id>-in-service is active (the PO's hours
 #     of service), repeated every 4h; outside them the warning is held back and
 #     sent when service starts if still firing;

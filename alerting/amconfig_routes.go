@@ -19,7 +19,7 @@ const (
 	defaultGroupInterval  = "5m"
 	defaultRepeatInterval = "4h"
 
-	pageGroupWait      = "10s"
+	pageGroupWait      = "5s"
 	pageGroupInterval  = "1m"
 	pageRepeatInterval = "1h"
 

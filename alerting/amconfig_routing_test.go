@@ -33,7 +33,7 @@ func TestRouting(t *testing.T) {
 		repeat   time.Duration
 		active   string // active time interval, "" for none
 	}
-	page := func(po string) want { return want{POReceiver(po), 10 * time.Second, time.Hour, ""} }
+	page := func(po string) want { return want{POReceiver(po), 5 * time.Second, time.Hour, ""} }
 	warn := func(po string) want { return want{POReceiver(po), time.Minute, 4 * time.Hour, InServiceInterval(po)} }
 	provider := want{ProviderReceiver, 30 * time.Second, 4 * time.Hour, ""}
 	cases := []struct {

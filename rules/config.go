@@ -40,7 +40,8 @@ type Config struct {
 	Now func() time.Time
 }
 
-// DefaultConfig: page at burn rate 1 (below target over 1h and 5m) for 1m,
+// DefaultConfig: page at burn rate 1 (below target over 1h and 5m) for 10s
+// (two evaluations at the demo's 10 s; breach to SMS under 30 s at 5 s),
 // warn at burn rate 0.5 for 2m; both reachable for any target 1-99%.
 // Warn when the last 24 hours are below target with at least 20 calls, for
 // 15m, and when the 30-day budget is spent with at least 20 calls in the
@@ -54,7 +55,7 @@ type Config struct {
 // contract report from the event store.
 func DefaultConfig() Config {
 	return Config{
-		Breach:         Burn{Rate: 1, For: "1m"},
+		Breach:         Burn{Rate: 1, For: "10s"},
 		AtRisk:         Burn{Rate: 0.5, For: "2m"},
 		Daily:          Daily{MinCalls: 20, For: "15m"},
 		BudgetMinCalls: 20,
