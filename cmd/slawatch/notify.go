@@ -6,28 +6,47 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
 	"github.com/slawatch/slawatch/alerting"
+	"github.com/slawatch/slawatch/alerting/rotaapi"
+	"github.com/slawatch/slawatch/internal/apiauth"
 )
 
+// pagerRef lets the inbound webhooks be built before the pager they
+// answer to (the pager needs the senders first); it is set before serving.
+type pagerRef struct{ *alerting.Pager }
+
 func runNotify(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "notify", "notify [--listen ADDR] [--console] [--file PATH] [--store DSN]",
-		"Runs the notifier until interrupted. Alertmanager posts its webhooks (payload version 4) to\n"+
-			"POST "+alerting.WebhookPath+"; every alert is stored as an incident in the event store before\n"+
-			"the answer (2xx), so a retried webhook changes nothing. A firing alert opens an incident, a\n"+
-			"resolved one closes it, and each opened or resolved incident goes to the sinks: --console\n"+
-			"prints one line per page on stdout, --file appends JSON lines. Rotas, Slack and SMS come\n"+
-			"later: the sinks say whom they would page (the on-call of the PO of receiver po-<id>).\n"+
-			"Without a sink flag the console is used. GET /-/healthy answers ok.\n"+
-			"See `slawatch incidents` for what was stored.")
+	fs := newFlags(e, "notify", "notify [--listen ADDR] [--public-url URL] [--api-tokens FILE] [--console] [--file PATH]",
+		"Runs the notifier until interrupted: it takes Alertmanager's webhooks (POST "+alerting.WebhookPath+")\n"+
+			"and the application's own pages (POST "+alerting.AppPagePath+"), stores each as an incident, and\n"+
+			"escalates it by the PO's policy in the catalogue: each step pages the people on call (rotas,\n"+
+			"with the changes made through /api/v1/rotas/) by SMS and Slack, waits for an acknowledgement\n"+
+			"(SMS reply code such as 12A, the Slack button, or `slawatch ack`), then pages the next step;\n"+
+			"the provider's duty managers come last. Undelivered pages fall back to the next step at once.\n"+
+			"Everything is in the event store first, so a restart loses nothing: `slawatch incidents --id N`.\n\n"+
+			"Channels come from the environment: "+envSlackToken+" (and "+envSlackSigning+" for the\n"+
+			"buttons) for Slack; "+envTwilioAccountSID+", "+envTwilioAuthToken+", "+envTwilioFrom+" and --public-url\n"+
+			"for SMS. Without them the pages go to the console (or --file, JSON lines).\n"+
+			"GET /metrics has the notifier_* metrics; GET /-/healthy answers ok.")
 	var c commonFlags
 	c.register(fs, true)
 	listen := fs.String("listen", strings.TrimPrefix(alerting.DefaultNotifierURL, "http://"),
-		"address for the webhook (Alertmanager's receivers point at http://ADDR"+alerting.WebhookPath+")")
-	console := fs.Bool("console", false, "print one line per page on stdout (the default without --file)")
+		"address for the webhooks (Alertmanager's receivers point at http://ADDR"+alerting.WebhookPath+")")
+	publicURL := fs.String("public-url", "", "the URL Twilio and Slack reach this notifier at, e.g. https://notify.example.org (for SMS receipts and replies)")
+	tokens := fs.String("api-tokens", "", "credentials file for the rota API (lines: NAME SCOPE SHA256); without it /api/v1/rotas/ is not served")
+	console := fs.Bool("console", false, "print one line per page on stdout (the default when no other channel is set)")
 	file := fs.String("file", "", "append one JSON line per page to this file")
+	tick := fs.Duration("tick", time.Second, "how often the pager does its due work (escalation steps, retries, receipts overdue)")
+	bound := fs.Duration("delivery-bound", 2*time.Minute, "an SMS without a delivery receipt this long counts as undelivered (next step paged)")
+	lookahead := fs.Duration("gap-lookahead", 24*time.Hour, "raise rota gaps (nobody reachable) this far ahead of the shift")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -38,25 +57,55 @@ func runNotify(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var sinks []alerting.Notifier
-	if *console || *file == "" {
-		sinks = append(sinks, alerting.NewConsoleNotifier(e.stdout))
-	}
-	if *file != "" {
-		sinks = append(sinks, alerting.NewFileNotifier(*file))
-	}
-	st, err := c.openStore(ctx, log)
+	cat, st, err := c.open(ctx, log)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	intake, err := alerting.NewIntake(alerting.IntakeOptions{Store: st, Logger: log, Now: time.Now, Notifiers: sinks})
+	ref := &pagerRef{}
+	ch, err := buildChannels(os.Getenv, log, strings.TrimSuffix(*publicURL, "/"), *console, *file, e.stdout, ref)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	pager, err := alerting.NewPager(alerting.PagerOptions{Catalog: catalogFor(cat, st, log), Store: st, Logger: log.With("component", "pager"),
+		Senders: ch.senders, Registerer: reg, DeliveryBound: *bound})
+	if err != nil {
+		return err
+	}
+	ref.Pager = pager
+	intake, err := alerting.NewIntake(alerting.IntakeOptions{Store: st, Logger: log, Notifiers: []alerting.Notifier{pager}})
 	if err != nil {
 		return err
 	}
 	mux := http.NewServeMux()
 	mux.Handle(alerting.WebhookPath, intake)
+	mux.Handle(alerting.AppPagePath, pager.AppIntake())
+	for path, h := range ch.handlers {
+		mux.Handle(path, h)
+	}
+	if *tokens != "" {
+		creds, err := apiauth.LoadCredentials(*tokens)
+		if err != nil {
+			return err
+		}
+		if err := creds.CheckScopes(cat.POIDs()); err != nil {
+			return err
+		}
+		rh, err := rotaapi.New(rotaapi.Options{Catalog: cat, Store: st, Auth: creds, Logger: log.With("component", "rotas")})
+		if err != nil {
+			return err
+		}
+		mux.Handle(rotaapi.Prefix, rh)
+	}
+	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+	gaps, err := rotaapi.NewGapWatcher(rotaapi.GapWatcherOptions{Catalog: cat, Store: st, Lookahead: *lookahead,
+		Raise: pager.RaiseGap, Registerer: reg, Logger: log.With("component", "rota-gaps")})
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		return fmt.Errorf("notify listen %s: %w", *listen, err)
@@ -64,17 +113,28 @@ func runNotify(ctx context.Context, e *env, args []string) error {
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
-	fmt.Fprintf(e.stdout, "slawatch notify serving on http://%s%s (Ctrl-C to stop)\n", ln.Addr(), alerting.WebhookPath)
-	log.Info("notifier listening", "address", ln.Addr().String(), "webhook", alerting.WebhookPath, "sinks", len(sinks))
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	pagerDone := make(chan error, 1)
+	go func() { pagerDone <- pager.Run(runCtx, *tick) }()
+	go gaps.Run(runCtx, time.Minute)
+	fmt.Fprintf(e.stdout, "slawatch notify serving on http://%s%s (Ctrl-C to stop); paging by %s\n", ln.Addr(), alerting.WebhookPath, ch)
+	log.Info("notifier listening", "address", ln.Addr().String(), "channels", ch.String(), "rota_api", *tokens != "")
 	select {
 	case err := <-done:
+		stop()
+		<-pagerDone
 		return err
 	case <-ctx.Done():
 	}
-	// Webhooks in flight are stored and delivered before the store closes.
+	// Webhooks in flight are stored before the store closes; the pager
+	// finishes its tick (what it has not sent stays due in the store).
 	shut, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	serr := srv.Shutdown(shut)
+	ch.wait()
+	stop()
+	<-pagerDone
 	if err := <-done; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
