@@ -164,13 +164,10 @@ func (in *Intake) deliver(ctx context.Context, n Notification) {
 			log.Warn("notification failed; retrying", "notifier", name, "attempt", attempt, "err", err)
 			backoff *= 2
 		}
-		kind, detail := store.EventNotified, fmt.Sprintf("%s %s: %s %s", name, n.Event, "would page", n.Target())
+		kind, detail := store.EventNotified, fmt.Sprintf("%s took the %s incident (%s)", name, n.Event, n.Target())
 		if err != nil {
 			kind, detail = store.EventNotifyFailed, fmt.Sprintf("%s %s: %v", name, n.Event, err)
 			log.Error("notification not delivered", "notifier", name, "index", i, "err", err)
-		}
-		if n.Event != store.EventOpened && err == nil {
-			detail = fmt.Sprintf("%s %s: told %s", name, n.Event, n.Target())
 		}
 		if rerr := in.opts.Store.AddIncidentEvent(ctx, n.Incident.ID, in.opts.Now(), kind, detail); rerr != nil {
 			log.Error("notification outcome not recorded", "notifier", name, "outcome", kind, "err", rerr)

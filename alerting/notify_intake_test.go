@@ -1,7 +1,6 @@
 package alerting
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -213,38 +212,5 @@ func TestNotifyIntakeWatchdogPagesNobody(t *testing.T) {
 "alerts":[{"status":"firing","labels":{"alertname":"Watchdog","severity":"none"},"annotations":{},"startsAt":"2025-03-30T00:00:00Z","endsAt":"0001-01-01T00:00:00Z","fingerprint":"00000000000000aa"}]}`
 	if code, res, _ := post(t, in, body); code != 200 || res.Opened != 1 || len(rec.got) != 0 {
 		t.Errorf("watchdog: %d %+v, %d notifications; want stored, nobody paged", code, res, len(rec.got))
-	}
-}
-
-func TestNotifyConsoleAndFile(t *testing.T) {
-	inc := store.Incident{ID: 7, AlertName: "SLABreached", PO: "rbkc", ServiceOption: "major_emergencies", Status: "firing",
-		Receiver: "po-rbkc", Annotations: map[string]string{"summary": "61% within\n20 s"}, Labels: map[string]string{"po": "rbkc"},
-		StartsAt: intakeNow.Add(-time.Minute)}
-	n := Notification{Event: "opened", At: intakeNow, Incident: inc, Receiver: "po-rbkc", PO: "rbkc"}
-	var buf bytes.Buffer
-	if _, err := NewConsoleNotifier(&buf).Notify(context.Background(), n); err != nil {
-		t.Fatal(err)
-	}
-	want := `2025-03-30T01:00:00Z OPENED po-rbkc SLABreached rbkc/major_emergencies "61% within 20 s" - would page on-call of rbkc (incident 7)` + "\n"
-	if buf.String() != want {
-		t.Errorf("console:\n got %q\nwant %q", buf.String(), want)
-	}
-	path := filepath.Join(t.TempDir(), "pages.jsonl")
-	f := NewFileNotifier(path)
-	n2 := n
-	n2.Event, n2.Incident.Status, n2.Incident.EndsAt = "resolved", "resolved", intakeNow
-	for _, x := range []Notification{n, n2} {
-		if _, err := f.Notify(context.Background(), x); err != nil {
-			t.Fatal(err)
-		}
-	}
-	recs := readJSONLines(t, path)
-	if len(recs) != 2 || recs[0].Event != "opened" || recs[0].Target != "on-call of rbkc" || recs[0].EndsAt != nil ||
-		recs[1].Event != "resolved" || recs[1].EndsAt == nil || recs[1].IncidentID != 7 || recs[1].Summary != "61% within\n20 s" {
-		t.Errorf("file records %+v", recs)
-	}
-	retry, err := NewFileNotifier(filepath.Join(t.TempDir(), "missing", "x.jsonl")).Notify(context.Background(), n)
-	if err == nil || retry {
-		t.Errorf("missing directory: retry %v err %v, want a permanent error", retry, err)
 	}
 }

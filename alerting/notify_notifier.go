@@ -27,8 +27,8 @@ type Notification struct {
 	PO string
 }
 
-// Target says in words who would be paged. Rotas come later; until then
-// the console and file sinks say whom they stand in for.
+// Target says in words whose escalation the notification is for (the
+// pager resolves it to people by the PO's policy and rotas).
 func (n *Notification) Target() string {
 	switch {
 	case n.PO != "":

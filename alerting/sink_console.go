@@ -133,3 +133,19 @@ func (f *FileSender) Send(_ context.Context, m Message) (Receipt, bool, error) {
 	}
 	return Receipt{Ref: fmt.Sprintf("file/%d", m.PageID), Delivered: true}, false, nil
 }
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// oneLine keeps a summary on one line and short.
+func oneLine(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > 120 {
+		s = string(r[:119]) + "…"
+	}
+	return s
+}

@@ -3,6 +3,7 @@ package amembed_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -49,7 +50,7 @@ func newNotifier(t *testing.T) *notifier {
 	t.Cleanup(func() { st.Close() })
 	n := &notifier{}
 	intake, err := alerting.NewIntake(alerting.IntakeOptions{Store: st, Logger: log,
-		Notifiers: []alerting.Notifier{alerting.NewConsoleNotifier(&n.console)}})
+		Notifiers: []alerting.Notifier{lineNotifier{&n.console}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,3 +216,13 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 	return s.b.Write(p)
 }
 func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// lineNotifier writes one line per incident the intake hands over:
+// "intake: OPENED po-rbkc SLABreached rbkc/major_emergencies (incident 1)".
+type lineNotifier struct{ w io.Writer }
+
+func (l lineNotifier) Notify(_ context.Context, n alerting.Notification) (bool, error) {
+	_, err := fmt.Fprintf(l.w, "intake: %s %s %s %s/%s (incident %d)\n", strings.ToUpper(n.Event), n.Receiver, n.Incident.AlertName,
+		n.Incident.PO, n.Incident.ServiceOption, n.Incident.ID)
+	return false, err
+}

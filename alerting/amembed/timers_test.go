@@ -38,7 +38,7 @@ func TestCapTimers(t *testing.T) {
 	dog := model.LabelSet{"alertname": "Watchdog", "severity": "none"}
 
 	root := dispatch.NewRoute(conf.Route, nil)
-	if o := find(root, page); o.GroupWait != 10*time.Second || o.GroupInterval != time.Minute || o.RepeatInterval != time.Hour {
+	if o := find(root, page); o.GroupWait != 5*time.Second || o.GroupInterval != time.Minute || o.RepeatInterval != time.Hour {
 		t.Fatalf("generated page route timers %s/%s/%s changed: update this test", o.GroupWait, o.GroupInterval, o.RepeatInterval)
 	}
 	capTimers(root, Timers{GroupWait: time.Second, GroupInterval: 2 * time.Second})
