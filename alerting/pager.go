@@ -120,12 +120,18 @@ func NewPager(opts PagerOptions) (*Pager, error) {
 
 // Notify implements Notifier for the intake: an opened incident starts
 // its escalation (the first step is due at once), a resolved one ends it
-// and tells the people paged. It only writes to the store, then wakes Run.
+// and tells the people paged. A warning (SLAAtRisk, CallSurge, a rota gap
+// ahead) pages nobody: it is posted to the duty managers' Slack channel
+// (or the console) for them to act on in hours. Notify only writes to the
+// store, then wakes Run.
 func (p *Pager) Notify(ctx context.Context, n Notification) (bool, error) {
 	now := p.opts.Now()
 	inc := &n.Incident
 	switch n.Event {
 	case store.EventOpened:
+		if inc.Severity == "warning" {
+			return p.postWarning(ctx, inc, now)
+		}
 		po := inc.PO
 		if n.Receiver == ProviderReceiver {
 			po = catalog.ProviderID
@@ -180,4 +186,33 @@ func (p *Pager) Tick(ctx context.Context) error {
 	errs := []error{p.expire(ctx, cat, now), p.fireDue(ctx, cat, now), p.deliverDue(ctx, cat, now)}
 	p.m.lastTick.Set(float64(p.opts.Now().UnixNano()) / 1e9)
 	return errors.Join(errs...)
+}
+
+// postWarning queues one post of a warning to the duty managers' channel.
+func (p *Pager) postWarning(ctx context.Context, inc *store.Incident, now time.Time) (bool, error) {
+	cat, err := p.opts.Catalog(ctx)
+	if err != nil {
+		return true, err
+	}
+	pg := store.Page{IncidentID: inc.ID, Kind: store.PageKindPage, Channel: ChannelSlack, SlackChannel: cat.Provider.SlackChannel,
+		Due: now, Detail: "warning: posted, nobody paged"}
+	switch {
+	case pg.SlackChannel == "" || len(p.senders[ChannelSlack]) == 0:
+		if len(p.senders[ChannelConsole]) == 0 {
+			p.opts.Logger.Warn("warning not posted: no duty managers' Slack channel (provider.slack_channel) and no console",
+				"incident", inc.ID, "alertname", inc.AlertName)
+			return false, nil
+		}
+		pg.Channel = ChannelConsole
+		if pg.SlackChannel == "" {
+			pg.SlackChannel = "duty-managers"
+		}
+	}
+	ev := store.EscalationEvent{IncidentID: inc.ID, At: now, Kind: store.EscSuppressed, Channel: pg.Channel,
+		Detail: "severity warning: posted to " + pg.SlackChannel + " for the duty managers; nobody paged"}
+	if _, err := p.opts.Store.AddPages(ctx, []store.Page{pg}, []store.EscalationEvent{ev}, now); err != nil {
+		return true, err
+	}
+	p.Wake()
+	return false, nil
 }

@@ -186,8 +186,8 @@ func (v *ValidationError) Error() string { return v.Err.Error() }
 func (v *ValidationError) Unwrap() error { return v.Err }
 
 // RaiseGap raises a rota gap found ahead of the shift (rotaapi's
-// GapWatcher) as a page to the provider's duty managers, who can fix the
-// rota before anyone needs it. It is idempotent on the gap's PO, rota,
+// GapWatcher) as a warning to the provider's duty managers (their
+// channel), who can fix the rota before anyone needs it. It is idempotent on the gap's PO, rota,
 // person, reason and start: a restart raising it again is the same
 // incident.
 func (p *Pager) RaiseGap(ctx context.Context, g catalog.Gap) error {

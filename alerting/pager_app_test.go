@@ -71,9 +71,10 @@ func TestAppIntake(t *testing.T) {
 	}
 }
 
-// TestRaiseGapPagesDutyManagersOnce: a rota gap goes to the provider's duty
-// managers, once however often it is raised.
-func TestRaiseGapPagesDutyManagersOnce(t *testing.T) {
+// TestRaiseGapTellsDutyManagersOnce: a rota gap ahead is a warning to the
+// provider's duty managers (their Slack channel: time to fix the rota, no
+// SMS at night), once however often it is raised.
+func TestRaiseGapTellsDutyManagersOnce(t *testing.T) {
 	r := newPagerRig(t)
 	g := catalog.Gap{PO: "acme", Rota: "mute", From: pagerStart.Add(20 * time.Hour), To: pagerStart.Add(44 * time.Hour),
 		Person: "acme-mute", Reason: "acme-mute has no sms, slack or email"}
@@ -87,5 +88,6 @@ func TestRaiseGapPagesDutyManagersOnce(t *testing.T) {
 		t.Fatalf("incidents = %+v", incs)
 	}
 	r.tick()
-	eqs(t, "gap paged to", r.sms.to(0), []string{"page:dm-1", "page:dm-2"})
+	eqs(t, "gap posted to", r.slack.to(0), []string{"page:#ooh-duty"})
+	eqs(t, "gap SMS", r.sms.to(0), nil)
 }

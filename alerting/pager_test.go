@@ -508,3 +508,25 @@ func (r *pagerRig) newPagerWithRegistry(reg *prometheus.Registry) *Pager {
 	r.reg = reg
 	return r.newPager()
 }
+
+// TestPagerWarningsPageNobody: a warning is one post to the duty
+// managers' channel; no SMS, no escalation.
+func TestPagerWarningsPageNobody(t *testing.T) {
+	r := newPagerRig(t)
+	res, err := r.st.UpsertAlerts(r.ctx, []store.IncidentAlert{{Receiver: "po-acme", GroupKey: "g", Fingerprint: "w",
+		Status: store.IncidentFiring, StartsAt: pagerStart,
+		Labels: map[string]string{"alertname": "SLAAtRisk", "po": "acme", "service_option": "noise", "severity": "warning"}}}, pagerStart)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.p.Notify(r.ctx, Notification{Event: store.EventOpened, Incident: res[0].Incident, Receiver: "po-acme"}); err != nil {
+		t.Fatal(err)
+	}
+	r.tick()
+	r.at(time.Hour)
+	eqs(t, "warning SMS", r.sms.to(0), nil)
+	eqs(t, "warning Slack", r.slack.to(0), []string{"page:#ooh-duty"})
+	if _, err := r.st.Escalation(r.ctx, res[0].Incident.ID); err == nil {
+		t.Fatal("a warning started an escalation")
+	}
+}
