@@ -154,9 +154,9 @@ func (s *Store) RecordSent(ctx context.Context, r Sent) error {
 		var args []any
 		switch {
 		case r.Err == "" && r.Delivered:
-			q, args = `status = ?, sent_ns = ?, done_ns = ?, provider_ref = ?, detail = ''`, []any{PageDelivered, now, now, r.Ref}
+			q, args = `status = ?, sent_ns = ?, done_ns = ?, provider_ref = ?`, []any{PageDelivered, now, now, r.Ref}
 		case r.Err == "":
-			q, args = `status = ?, sent_ns = ?, provider_ref = ?, detail = ''`, []any{PageSent, now, r.Ref}
+			q, args = `status = ?, sent_ns = ?, provider_ref = ?`, []any{PageSent, now, r.Ref}
 		case !r.RetryAt.IsZero():
 			q, args = `status = ?, due_ns = ?, detail = ?`, []any{PagePending, r.RetryAt.UnixNano(), r.Err}
 		default:

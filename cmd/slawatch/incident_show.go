@@ -48,9 +48,9 @@ func showIncident(ctx context.Context, e *env, st *store.Store, id int64, format
 	fmt.Fprintf(e.stdout, "incident %d  %s  %s  %s %s/%s  since %s\n%s\n", inc.ID, inc.Status, inc.Receiver,
 		inc.AlertName, dash(inc.PO), dash(inc.ServiceOption), inc.StartsAt.Format(time.RFC3339), inc.Summary())
 	if x := r.Escalation; x != nil {
-		fmt.Fprintf(e.stdout, "escalation: %s, next step %d", x.State, x.NextStep+1)
+		fmt.Fprintf(e.stdout, "escalation: %s", x.State)
 		if !x.NextAt.IsZero() {
-			fmt.Fprintf(e.stdout, " due %s", x.NextAt.Format(time.RFC3339))
+			fmt.Fprintf(e.stdout, ", step %d due %s", x.NextStep+1, x.NextAt.Format(time.RFC3339))
 		}
 		if x.AckedBy != "" {
 			fmt.Fprintf(e.stdout, "; acknowledged by %s via %s at %s", x.AckedBy, x.AckedVia, x.Acked.Format(time.RFC3339))
@@ -80,7 +80,13 @@ func showIncident(ctx context.Context, e *env, st *store.Store, id int64, format
 		trail = append(trail, line{x.At, x.Kind, "-", "-", x.Detail})
 	}
 	for _, x := range r.Escalating {
-		trail = append(trail, line{x.At, x.Kind, dash(x.Person), dash(x.Channel), fmt.Sprintf("step %d: %s", x.Step+1, x.Detail)})
+		what := x.Detail
+		switch x.Kind {
+		case store.EscStarted, store.EscAcknowledged, store.EscResolved, store.EscEscalated, store.EscSuppressed:
+		default:
+			what = fmt.Sprintf("step %d: %s", x.Step+1, x.Detail)
+		}
+		trail = append(trail, line{x.At, x.Kind, dash(x.Person), dash(x.Channel), what})
 	}
 	sort.SliceStable(trail, func(i, j int) bool { return trail[i].at.Before(trail[j].at) })
 	fmt.Fprintln(e.stdout, "\ntrail:")
