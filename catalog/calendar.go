@@ -152,6 +152,23 @@ func (c *Catalog) NextHandover(po string, t time.Time) (next time.Time, ok bool)
 	return time.Time{}, false
 }
 
+// LastHandover is the latest instant at or before t at which call
+// handling passed from the PO to the provider. ok is false when there was
+// none within handoverHorizonDays (24-hour service throughout).
+func (c *Catalog) LastHandover(po string, t time.Time) (last time.Time, ok bool) {
+	if _, found := c.byPO[po]; !found {
+		return time.Time{}, false
+	}
+	from := t.AddDate(0, 0, -handoverHorizonDays-1)
+	for {
+		next, ok := c.NextHandover(po, from)
+		if !ok || next.After(t) {
+			return last, !last.IsZero()
+		}
+		last, from = next, next
+	}
+}
+
 // handoverHorizonDays covers the longest run of 24-hour days a UK calendar
 // makes: Christmas Eve evening to the Monday after New Year.
 const handoverHorizonDays = 16

@@ -14,6 +14,20 @@ type Provider struct {
 	DutyManagers []string `yaml:"duty_managers"`
 	// SlackChannel is the duty managers' channel, posted to with them.
 	SlackChannel string `yaml:"slack_channel"`
+	// LineTestCallers are the provider's numbers that place line-test
+	// calls (E.164): a call from one of them is a test call, never offered.
+	LineTestCallers []string `yaml:"line_test_callers"`
+}
+
+// IsLineTestCaller reports whether n (E.164) is one of the provider's
+// line-test caller numbers.
+func (c *Catalog) IsLineTestCaller(n string) bool {
+	for _, x := range c.Provider.LineTestCallers {
+		if x == n {
+			return true
+		}
+	}
+	return false
 }
 
 // DutyManagers are the provider's duty managers, in catalogue order.
@@ -92,6 +106,13 @@ func (c *Catalog) resolveProvider(v *validator, pp path, people map[string]strin
 	for j, id := range pr.DutyManagers {
 		if _, ok := c.provider.personIndex[id]; !ok {
 			v.errorf(pp.add("duty_managers", j), "%q is not one of provider.people; list the duty managers' person ids", id)
+		}
+	}
+	for j, n := range pr.LineTestCallers {
+		if !reE164.MatchString(n) {
+			v.errorf(pp.add("line_test_callers", j), "%q is not an E.164 number; write + and the country code, no spaces, e.g. +442079460999", n)
+		} else if _, public := c.byNum[n]; public {
+			v.errorf(pp.add("line_test_callers", j), "%s is a PO's public access number; test calls come from a number of the provider's own", n)
 		}
 	}
 	if pr.SlackChannel != "" && !reSlackChannel.MatchString(pr.SlackChannel) {

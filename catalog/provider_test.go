@@ -103,3 +103,42 @@ func TestStepAt(t *testing.T) {
 		}
 	}
 }
+
+func TestLineTestCallers(t *testing.T) {
+	c, err := Parse("p.yaml", []byte(providerYAML+"  line_test_callers: [\"+442079460990\"]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.IsLineTestCaller("+442079460990") || c.IsLineTestCaller("+442079460999") {
+		t.Fatal("IsLineTestCaller")
+	}
+	_, err = Parse("p.yaml", []byte(providerYAML+"  line_test_callers: [\"02079460990\", \"+442079460999\"]\n"))
+	for _, want := range []string{
+		`p.yaml:15: provider.line_test_callers[0]: "02079460990" is not an E.164 number`,
+		`p.yaml:15: provider.line_test_callers[1]: +442079460999 is a PO's public access number`,
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q: %v", want, err)
+		}
+	}
+}
+
+// TestLastHandover: the latest start of service at or before t, across
+// the clocks going back (25 Oct 2026) and a bank holiday.
+func TestLastHandover(t *testing.T) {
+	c, err := Parse("p.yaml", []byte(providerYAML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ at, want string }{
+		{"2026-10-27 03:00", "2026-10-26 17:00"}, // Tuesday night: Monday 17:00 (GMT, the day after BST ended)
+		{"2026-10-26 17:00", "2026-10-26 17:00"}, // at the handover itself
+		{"2026-10-26 16:59", "2026-10-23 17:00"}, // Monday afternoon: the weekend began Friday 17:00 (BST)
+		{"2026-05-04 12:00", "2026-05-01 17:00"}, // May Day bank holiday: service since Friday evening
+	} {
+		got, ok := c.LastHandover("a", london(t, tc.at))
+		if !ok || !got.Equal(london(t, tc.want)) {
+			t.Errorf("LastHandover(%s) = %s, %v; want %s", tc.at, got.In(c.Location()).Format("2006-01-02 15:04 MST"), ok, tc.want)
+		}
+	}
+}
