@@ -12,22 +12,48 @@ const (
 	// Surge: a major emergency at one PO — many times its usual calls, the
 	// queue overwhelmed, long waits and many abandons.
 	Surge = "surge"
+	// DeadLine: one of the PO's advertised numbers dies (KIND:PO kills its
+	// first number, KIND:PO:+44… the one named): its calls never reach the
+	// queue, and a test call to it fails.
+	DeadLine = "deadline"
 )
 
-// Scenario is one situation to simulate, written KIND:PO (e.g. surge:rbkc).
+// Scenario is one situation to simulate, written KIND:PO (e.g. surge:rbkc,
+// deadline:enfield, deadline:enfield:+442079460010).
 type Scenario struct {
 	Kind string
 	PO   string
+	// Number is the dead number of a DeadLine scenario.
+	Number string
 }
 
-// ParseScenario reads KIND:PO and checks the PO is in the catalogue.
+// ParseScenario reads KIND:PO[:NUMBER] and checks it against the catalogue.
 func ParseScenario(s string, c *catalog.Catalog) (Scenario, error) {
-	kind, po, ok := strings.Cut(s, ":")
-	if !ok || kind != Surge {
-		return Scenario{}, fmt.Errorf("scenario %q: write KIND:PO; kinds: %s", s, Surge)
+	parts := strings.SplitN(s, ":", 3)
+	if len(parts) < 2 || (parts[0] != Surge && parts[0] != DeadLine) || (len(parts) == 3 && parts[0] != DeadLine) {
+		return Scenario{}, fmt.Errorf("scenario %q: write KIND:PO (or %s:PO:NUMBER); kinds: %s, %s", s, DeadLine, Surge, DeadLine)
 	}
-	if _, found := c.PO(po); !found {
-		return Scenario{}, fmt.Errorf("scenario %q: no PO %q in %s; POs: %s", s, po, c.Source, strings.Join(c.POIDs(), ", "))
+	sc := Scenario{Kind: parts[0], PO: parts[1]}
+	p, found := c.PO(sc.PO)
+	if !found {
+		return Scenario{}, fmt.Errorf("scenario %q: no PO %q in %s; POs: %s", s, sc.PO, c.Source, strings.Join(c.POIDs(), ", "))
 	}
-	return Scenario{Kind: kind, PO: po}, nil
+	if sc.Kind == DeadLine {
+		var numbers []string
+		for _, n := range p.AccessNumbers {
+			numbers = append(numbers, n.Number)
+		}
+		switch {
+		case len(numbers) == 0:
+			return Scenario{}, fmt.Errorf("scenario %q: %s has no access number to kill", s, sc.PO)
+		case len(parts) == 2:
+			sc.Number = numbers[0]
+		default:
+			sc.Number = parts[2]
+			if n, ok := c.Number(sc.Number); !ok || n.PO() != p {
+				return Scenario{}, fmt.Errorf("scenario %q: %s is not a number of %s; its numbers: %s", s, sc.Number, sc.PO, strings.Join(numbers, ", "))
+			}
+		}
+	}
+	return sc, nil
 }

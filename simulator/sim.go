@@ -46,6 +46,17 @@ type Sim struct {
 	pos     []*poStream
 	pending callHeap
 	seq     uint64
+	dead    map[string]bool // numbers of DeadLine scenarios
+}
+
+// Dead lists the numbers the scenarios killed, sorted.
+func (s *Sim) Dead() []string {
+	var out []string
+	for n := range s.dead {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
 }
 
 type option struct {
@@ -80,8 +91,14 @@ func New(o Options) (*Sim, error) {
 	}
 	s := &Sim{o: o}
 	surging := map[string]bool{}
+	s.dead = map[string]bool{}
 	for _, sc := range o.Scenarios {
-		surging[sc.PO] = sc.Kind == Surge
+		switch sc.Kind {
+		case Surge:
+			surging[sc.PO] = true
+		case DeadLine:
+			s.dead[sc.Number] = true
+		}
 	}
 	for i, p := range o.Catalog.Organisations {
 		yearly := float64(p.ExpectedYearlyCalls())
@@ -176,6 +193,9 @@ func (s *Sim) arrive(ps *poStream, at time.Time) {
 	number := opt.numbers[0]
 	if len(opt.numbers) > 1 && ps.rng.Float64() < 0.3 {
 		number = opt.numbers[1+ps.rng.IntN(len(opt.numbers)-1)]
+	}
+	if s.dead[number] {
+		return // a dead line: the call never reaches the queue
 	}
 	s.seq++
 	r := Record{

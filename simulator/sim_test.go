@@ -132,7 +132,8 @@ func TestSurgeOverwhelmsOnePO(t *testing.T) {
 
 func TestParseScenarioErrors(t *testing.T) {
 	c := example(t)
-	for _, s := range []string{"surge", "flood:rbkc", "surge:nowhere"} {
+	for _, s := range []string{"surge", "flood:rbkc", "surge:nowhere", "surge:rbkc:+442079460014",
+		"deadline:enfield:+442079460014", "deadline:enfield:+449999"} {
 		if _, err := ParseScenario(s, c); err == nil {
 			t.Errorf("ParseScenario(%q) accepted", s)
 		}
@@ -193,4 +194,33 @@ func TestSurgeConcentratesOnTheEmergency(t *testing.T) {
 	if emergency < n*9/10 {
 		t.Errorf("%d of %d rbkc calls about the emergency, want nearly all", emergency, n)
 	}
+}
+
+// A dead line takes no calls; the other lines carry on.
+func TestDeadLineTakesNoCalls(t *testing.T) {
+	c := example(t)
+	start := time.Date(2026, 11, 23, 18, 0, 0, 0, c.Location())
+	sc, err := ParseScenario("deadline:enfield", c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	named, err := ParseScenario("deadline:enfield:+442079460010", c)
+	if err != nil || named.Number != "+442079460010" {
+		t.Fatalf("named number: %+v, %v", named, err)
+	}
+	s, _ := New(Options{Catalog: c, Seed: 1, Start: start, Scenarios: []Scenario{sc}})
+	if got := s.Dead(); len(got) != 1 || got[0] != sc.Number {
+		t.Fatalf("Dead() = %v; want [%s]", got, sc.Number)
+	}
+	calls := map[string]int{}
+	for _, r := range run(t, Options{Catalog: c, Seed: 1, Start: start, Scenarios: []Scenario{sc}}, 3*time.Hour) {
+		calls[r.AccessNumber]++
+	}
+	if calls[sc.Number] != 0 {
+		t.Errorf("%d calls reached the dead line %s", calls[sc.Number], sc.Number)
+	}
+	if calls["+442079460001"] == 0 {
+		t.Error("another PO's line took no calls")
+	}
+}
 }
