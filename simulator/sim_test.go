@@ -223,4 +223,3 @@ func TestDeadLineTakesNoCalls(t *testing.T) {
 		t.Error("another PO's line took no calls")
 	}
 }
-}
