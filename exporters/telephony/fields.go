@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/slawatch/slawatch/catalog"
 	"github.com/slawatch/slawatch/store"
 )
 
@@ -21,12 +22,13 @@ const (
 	colOutcome       = "outcome"
 	colACW           = "after_call_work_seconds"
 	colKind          = "kind"
+	colCallerNumber  = "caller_number"
 )
 
 // Columns are the valid CSV columns / JSON fields of a record.
 func Columns() []string {
 	return []string{colCallID, colPO, colAccessNumber, colServiceOption, colQueuedAt,
-		colAnsweredAt, colEndedAt, colOutcome, colACW, colKind}
+		colAnsweredAt, colEndedAt, colOutcome, colACW, colKind, colCallerNumber}
 }
 
 // rawRecord is a record as text, before its fields are checked. CSV rows and
@@ -35,6 +37,9 @@ type rawRecord struct {
 	CallID, PO, AccessNumber, ServiceOption string
 	QueuedAt, AnsweredAt, EndedAt           string
 	Outcome, ACW, Kind                      string
+	// CallerNumber is personal data: it goes into the record as a
+	// catalog.Private and into no error.
+	CallerNumber string
 }
 
 func (r *rawRecord) set(col, v string) {
@@ -59,6 +64,8 @@ func (r *rawRecord) set(col, v string) {
 		r.ACW = v
 	case colKind:
 		r.Kind = v
+	case colCallerNumber:
+		r.CallerNumber = v
 	}
 }
 
@@ -74,6 +81,7 @@ func (r rawRecord) toRecord(line int) (Record, *RecordError) {
 		ServiceOption: strings.TrimSpace(r.ServiceOption),
 		Outcome:       strings.TrimSpace(r.Outcome),
 		Kind:          strings.TrimSpace(r.Kind),
+		CallerNumber:  catalog.NewPrivate(strings.TrimSpace(r.CallerNumber)),
 	}
 	if id == "" {
 		return Record{}, recErr(line, "", ReasonBadField, "%s is required", colCallID)
@@ -90,9 +98,7 @@ func (r rawRecord) toRecord(line int) (Record, *RecordError) {
 		return Record{}, recErr(line, id, ReasonBadField, "%s %q is not one of answered, abandoned, ivr_only", colOutcome, rec.Outcome)
 	}
 	switch rec.Kind {
-	case "":
-		rec.Kind = store.KindPublic
-	case store.KindPublic, store.KindTest:
+	case "", store.KindPublic, store.KindTest: // "": Resolve decides from the caller number
 	default:
 		return Record{}, recErr(line, id, ReasonBadField, "%s %q is not one of public, test", colKind, rec.Kind)
 	}

@@ -1,6 +1,7 @@
 package telephony
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -39,7 +40,7 @@ func TestParseCSVColumnsInAnyOrder(t *testing.T) {
 		t.Fatalf("got %d records, errors %v; want 2 records", len(p.recs), p.errs)
 	}
 	r := p.recs[0]
-	if r.CallID != "c1" || r.Outcome != "answered" || r.Kind != "public" || r.AfterCallWorkSeconds != 45 ||
+	if r.CallID != "c1" || r.Outcome != "answered" || r.Kind != "" || !r.CallerNumber.IsZero() || r.AfterCallWorkSeconds != 45 ||
 		r.AnsweredAt.Sub(r.QueuedAt).Seconds() != 12.5 || r.PO != "" {
 		t.Errorf("record 1 = %+v", r)
 	}
@@ -54,8 +55,8 @@ func TestParseCSVColumnsInAnyOrder(t *testing.T) {
 func TestParseCSVHeaderErrors(t *testing.T) {
 	for _, tc := range []struct{ name, in, want string }{
 		{"empty", "", "empty file"},
-		{"unknown column", "call_id,caller_number,access_number\n",
-			`unknown column "caller_number" (column 2); valid columns are call_id, po, access_number, service_option, queued_at, answered_at, ended_at, outcome, after_call_work_seconds, kind`},
+		{"unknown column", "call_id,callerid,access_number\n",
+			`unknown column "callerid" (column 2); valid columns are call_id, po, access_number, service_option, queued_at, answered_at, ended_at, outcome, after_call_work_seconds, kind, caller_number`},
 		{"twice", "call_id,call_id\n", `column "call_id" appears twice`},
 		{"missing", "call_id,access_number,service_option,queued_at\n", "missing required column(s) ended_at, outcome"},
 	} {
@@ -107,5 +108,34 @@ g,+442079460101,noise,2026-01-31T23:00:00Z,,2026-01-31T23:01:00Z,abandoned,test
 	}
 	if got := p.errs[0].Error(); !strings.HasPrefix(got, `line 2: call "a": queued_at`) {
 		t.Errorf("Error() = %q", got)
+	}
+}
+
+func TestParseCSVCallerNumber(t *testing.T) {
+	in := "call_id,access_number,service_option,queued_at,ended_at,outcome,caller_number,kind\n" +
+		"c1,+442079460010,social_services_emergencies,2026-11-03T03:10:00Z,2026-11-03T03:10:30Z,abandoned, +442079460990 ,\n" +
+		"c2,+442079460010,social_services_emergencies,2026-11-03T03:11:00Z,2026-11-03T03:11:30Z,abandoned,,public\n" +
+		"c3,+442079460010,social_services_emergencies,2026-11-03T03:12:00Z,2026-11-03T03:11:30Z,hung_up,+442079460990,\n" +
+		"c4,+442079460010,social_services_emergencies,2026-11-03T03:12:00Z,2026-11-03T03:11:30Z,abandoned,+442079460990,probe\n" +
+		"c5,+442079460010,social_services_emergencies,03:12,2026-11-03T03:11:30Z,abandoned,+442079460990,\n" +
+		"c6,+442079460010,social_services_emergencies,2026-11-03T03:12:00Z,abandoned,+442079460990,\n"
+	var p parsed
+	if err := ParseCSV(strings.NewReader(in), collect(&p)); err != nil {
+		t.Fatal(err)
+	}
+	if len(p.recs) != 2 || p.recs[0].CallerNumber.Reveal() != "+442079460990" || p.recs[0].Kind != "" ||
+		!p.recs[1].CallerNumber.IsZero() || p.recs[1].Kind != "public" {
+		t.Fatalf("records = %+v", p.recs)
+	}
+	if len(p.errs) != 4 {
+		t.Fatalf("errors = %+v, want 4", p.errs)
+	}
+	for _, e := range p.errs {
+		if strings.Contains(e.Error(), "2079460990") {
+			t.Errorf("error shows the caller number: %v", e)
+		}
+	}
+	if strings.Contains(fmt.Sprintf("%v %+v %#v", p.recs[0], p.recs[0], p.recs[0]), "2079460990") {
+		t.Errorf("a record prints its caller number: %+v", p.recs[0])
 	}
 }

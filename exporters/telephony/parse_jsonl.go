@@ -7,6 +7,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // ParseJSONL reads call records from JSON lines: one object per line with
@@ -25,7 +26,8 @@ func ParseJSONL(r io.Reader, emit EmitFunc) error {
 func parseJSONRecord(b []byte, n int) (Record, *RecordError) {
 	t := bytes.TrimSpace(b)
 	if len(t) == 0 || t[0] != '{' {
-		return Record{}, recErr(n, "", ReasonSyntax, "not a JSON object: %s", truncate(string(t), 40))
+		// Not echoed: the line may hold personal data (a caller number).
+		return Record{}, recErr(n, "", ReasonSyntax, "not a JSON object: want one {...} per line, got a line starting with %q", firstRune(t))
 	}
 	var m map[string]json.RawMessage
 	if e := decodeOne(t, &m); e != nil {
@@ -47,6 +49,9 @@ func parseJSONRecord(b []byte, n int) (Record, *RecordError) {
 			return Record{}, recErr(n, "", ReasonBadField, "unknown field %q; valid fields are %s", k, strings.Join(Columns(), ", "))
 		}
 		s, ok := jsonScalar(m[k])
+		if !ok && k == colCallerNumber { // personal data: not echoed
+			return Record{}, recErr(n, "", ReasonBadField, "field %q: want a string or a number", k)
+		}
 		if !ok {
 			return Record{}, recErr(n, "", ReasonBadField, "field %q: want a string or a number, got %s", k, truncate(string(m[k]), 20))
 		}
@@ -101,6 +106,15 @@ func jsonError(err error) *RecordError {
 	default:
 		return recErr(0, "", ReasonSyntax, "invalid JSON: %v", err)
 	}
+}
+
+// firstRune is the first character of b ("" when empty).
+func firstRune(b []byte) string {
+	r, size := utf8.DecodeRune(b)
+	if size == 0 {
+		return ""
+	}
+	return string(r)
 }
 
 func truncate(s string, n int) string {

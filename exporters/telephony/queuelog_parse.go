@@ -6,11 +6,14 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/slawatch/slawatch/catalog"
 )
 
 // QueueEvent is one queue_log line, reduced to what the SLA needs. The
-// agent and the caller id (ENTERQUEUE data2) are deliberately not kept:
-// no personal data leaves the parser.
+// agent is deliberately not kept. The caller id of ENTERQUEUE (data2) is
+// kept only as a catalog.Private, which prints as [redacted]: it travels to
+// Resolve, which uses it to recognise line-test calls, and no further.
 type QueueEvent struct {
 	Time     time.Time
 	UniqueID string
@@ -19,6 +22,8 @@ type QueueEvent struct {
 	// Hold, Talk and Wait are seconds from the event's data fields, -1 when
 	// the event does not carry them.
 	Hold, Talk, Wait int
+	// CallerNumber is the caller id of an ENTERQUEUE (zero for other events).
+	CallerNumber catalog.Private
 }
 
 // Queue_log events the tracker acts on.
@@ -80,6 +85,9 @@ func ParseQueueLogLine(line string) (QueueEvent, error) {
 	hold, talk, wait := dataFields(ev.Event)
 	if hold+talk+wait > 0 && (ev.UniqueID == "" || ev.Queue == "" || ev.Queue == "NONE") {
 		return QueueEvent{}, fmt.Errorf("%s without a uniqueid and queue", ev.Event)
+	}
+	if ev.Event == evEnter && len(data) >= 2 { // ENTERQUEUE|url|callerid|position
+		ev.CallerNumber = catalog.NewPrivate(strings.TrimSpace(data[1]))
 	}
 	var perr error
 	ev.Hold, perr = seconds(data, hold, "holdtime", perr)

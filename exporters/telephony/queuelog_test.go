@@ -2,11 +2,15 @@ package telephony
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"reflect"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/slawatch/slawatch/catalog"
 )
 
 func TestParseQueueLogLine(t *testing.T) {
@@ -55,7 +59,8 @@ func TestParseQueueLogLine(t *testing.T) {
 	}
 }
 
-// The caller id of ENTERQUEUE (and the agent) must not survive parsing.
+// The agent must not survive parsing; the caller id of ENTERQUEUE survives
+// only as a catalog.Private (for Resolve), which never prints.
 func TestQueueEventKeepsNoPersonalData(t *testing.T) {
 	ev, err := ParseQueueLogLine("1769900400|1769900395.12|alpha-noise|Jane Agent|ENTERQUEUE||07700900123|1")
 	if err != nil {
@@ -67,8 +72,27 @@ func TestQueueEventKeepsNoPersonalData(t *testing.T) {
 			t.Errorf("field %s holds personal data %q", v.Type().Field(i).Name, s)
 		}
 	}
+	js, err := json.Marshal(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, shown := range []string{fmt.Sprintf("%v", ev), fmt.Sprintf("%+v", ev), fmt.Sprintf("%#v", ev), string(js)} {
+		if strings.Contains(shown, "07700900123") || strings.Contains(shown, "Jane") {
+			t.Errorf("the event prints personal data: %s", shown)
+		}
+	}
+	if ev.CallerNumber.Reveal() != "07700900123" {
+		t.Errorf("caller number = %q, want ENTERQUEUE's data2 for Resolve", ev.CallerNumber.Reveal())
+	}
 	if ev.Time != time.Unix(1769900400, 0).UTC() {
 		t.Errorf("time = %v", ev.Time)
+	}
+	// Only ENTERQUEUE carries a caller id; CONNECT's data2 is a channel id.
+	if ev, err := ParseQueueLogLine("1769900412|1769900395.12|alpha-noise|PJSIP/a|CONNECT|12|07700900123|3"); err != nil || !ev.CallerNumber.IsZero() {
+		t.Errorf("CONNECT: %v, caller number set: %v", err, !ev.CallerNumber.IsZero())
+	}
+	if ev, err := ParseQueueLogLine("1769900400|u|alpha-noise|NONE|ENTERQUEUE|"); err != nil || !ev.CallerNumber.IsZero() {
+		t.Errorf("ENTERQUEUE without a caller id: %v, caller number set: %v", err, !ev.CallerNumber.IsZero())
 	}
 }
 
@@ -117,12 +141,12 @@ func TestQueueTrackerVisits(t *testing.T) {
 		"2104|u5|alpha-noise|NONE|EXITEMPTY|1|1",
 	)
 	want := []Record{
-		{CallID: "u2@alpha-housing@1001", PO: "alpha", AccessNumber: "+442079460102", ServiceOption: "housing", QueuedAt: at(1001), EndedAt: at(1030), Outcome: "abandoned", Kind: "public"},
-		{CallID: "u1@alpha-noise@1000", PO: "alpha", AccessNumber: "+442079460101", ServiceOption: "noise", QueuedAt: at(1000), AnsweredAt: at(1012), EndedAt: at(1107), Outcome: "answered", Kind: "public"},
-		{CallID: "u3@alpha-noise@1002", PO: "alpha", AccessNumber: "+442079460101", ServiceOption: "noise", QueuedAt: at(1002), EndedAt: at(1010), Outcome: "abandoned", Kind: "public"},
-		{CallID: "u3@alpha-housing@1011", PO: "alpha", AccessNumber: "+442079460102", ServiceOption: "housing", QueuedAt: at(1011), EndedAt: at(1050), Outcome: "abandoned", Kind: "public"},
-		{CallID: "u4@alpha-noise@1925", PO: "alpha", AccessNumber: "+442079460101", ServiceOption: "noise", QueuedAt: at(1925), AnsweredAt: at(1940), EndedAt: at(2000), Outcome: "answered", Kind: "public"},
-		{CallID: "u5@alpha-noise@2100", PO: "alpha", AccessNumber: "+442079460101", ServiceOption: "noise", QueuedAt: at(2100), EndedAt: at(2104), Outcome: "abandoned", Kind: "public"},
+		{CallID: "u2@alpha-housing@1001", PO: "alpha", AccessNumber: "+442079460102", ServiceOption: "housing", QueuedAt: at(1001), EndedAt: at(1030), Outcome: "abandoned", CallerNumber: catalog.NewPrivate("07700900124")},
+		{CallID: "u1@alpha-noise@1000", PO: "alpha", AccessNumber: "+442079460101", ServiceOption: "noise", QueuedAt: at(1000), AnsweredAt: at(1012), EndedAt: at(1107), Outcome: "answered", CallerNumber: catalog.NewPrivate("07700900123")},
+		{CallID: "u3@alpha-noise@1002", PO: "alpha", AccessNumber: "+442079460101", ServiceOption: "noise", QueuedAt: at(1002), EndedAt: at(1010), Outcome: "abandoned", CallerNumber: catalog.NewPrivate("07700900125")},
+		{CallID: "u3@alpha-housing@1011", PO: "alpha", AccessNumber: "+442079460102", ServiceOption: "housing", QueuedAt: at(1011), EndedAt: at(1050), Outcome: "abandoned", CallerNumber: catalog.NewPrivate("07700900125")},
+		{CallID: "u4@alpha-noise@1925", PO: "alpha", AccessNumber: "+442079460101", ServiceOption: "noise", QueuedAt: at(1925), AnsweredAt: at(1940), EndedAt: at(2000), Outcome: "answered"},
+		{CallID: "u5@alpha-noise@2100", PO: "alpha", AccessNumber: "+442079460101", ServiceOption: "noise", QueuedAt: at(2100), EndedAt: at(2104), Outcome: "abandoned", CallerNumber: catalog.NewPrivate("07700900127")},
 	}
 	if !reflect.DeepEqual(recs, want) {
 		t.Errorf("records:\n got %+v\nwant %+v", recs, want)

@@ -29,6 +29,7 @@ type visit struct {
 	enter      time.Time // queued_at: ENTERQUEUE, after the greeting
 	answered   bool
 	answeredAt time.Time
+	caller     catalog.Private // ENTERQUEUE's caller id, for Resolve only
 }
 
 // last is the time of the visit's latest event.
@@ -57,7 +58,7 @@ func (t *QueueTracker) Apply(ev QueueEvent, line int) (Record, bool, *RecordErro
 	v := t.open[k]
 	switch ev.Event {
 	case evEnter:
-		t.open[k] = &visit{enter: ev.Time}
+		t.open[k] = &visit{enter: ev.Time, caller: ev.CallerNumber}
 		return Record{}, false, nil
 	case evConnect:
 		if v == nil {
@@ -95,7 +96,7 @@ func (t *QueueTracker) Apply(ev QueueEvent, line int) (Record, bool, *RecordErro
 			end = v.answeredAt
 		}
 		delete(t.open, k)
-		return t.record(k, line, v.enter, v.answeredAt, end, store.OutcomeAnswered)
+		return t.record(k, line, v, v.answeredAt, end, store.OutcomeAnswered)
 	case evAbandon, evExitTimeout, evExitEmpty, evExitKey:
 		if v == nil {
 			v = &visit{enter: ev.Time.Add(-secs(ev.Wait))}
@@ -108,7 +109,7 @@ func (t *QueueTracker) Apply(ev QueueEvent, line int) (Record, bool, *RecordErro
 			end = v.enter
 		}
 		delete(t.open, k)
-		return t.record(k, line, v.enter, time.Time{}, end, store.OutcomeAbandoned)
+		return t.record(k, line, v, time.Time{}, end, store.OutcomeAbandoned)
 	}
 	return Record{}, false, nil
 }
@@ -120,15 +121,17 @@ func secs(n int) time.Duration {
 	return time.Duration(n) * time.Second
 }
 
-func (t *QueueTracker) record(k visitKey, line int, queued, answered, ended time.Time, outcome string) (Record, bool, *RecordError) {
-	id := k.uniqueID + "@" + k.queue + "@" + strconv.FormatInt(queued.Unix(), 10)
+// record is the record of a finished visit. Kind is left empty: Resolve
+// makes it test when the caller id is a line-test caller, public otherwise.
+func (t *QueueTracker) record(k visitKey, line int, v *visit, answered, ended time.Time, outcome string) (Record, bool, *RecordError) {
+	id := k.uniqueID + "@" + k.queue + "@" + strconv.FormatInt(v.enter.Unix(), 10)
 	q, ok := t.cat.Queue(k.queue)
 	if !ok {
 		return Record{}, false, recErr(line, id, ReasonUnknownQueue, "queue %q is not in the catalogue (add it under the PO's queues)", k.queue)
 	}
 	return Record{
 		CallID: id, PO: q.PO().ID, AccessNumber: q.AccessNumber, ServiceOption: q.ServiceOption,
-		QueuedAt: queued, AnsweredAt: answered, EndedAt: ended, Outcome: outcome, Kind: store.KindPublic,
+		QueuedAt: v.enter, AnsweredAt: answered, EndedAt: ended, Outcome: outcome, CallerNumber: v.caller,
 	}, true, nil
 }
 

@@ -11,23 +11,32 @@ package telephony
 import (
 	"fmt"
 	"time"
+
+	"github.com/slawatch/slawatch/catalog"
 )
 
 // Record is the canonical call record as received (CSV columns, JSON
 // fields). PO is optional when the access number identifies it. Times are
 // RFC 3339 with an offset; QueuedAt is the end of the recorded greeting.
 // AnsweredAt is zero unless the call was answered.
+//
+// Kind is public or test; empty, the call is public unless CallerNumber is
+// one of the catalogue's line-test callers (an explicit kind wins).
+// CallerNumber is personal data: it is used only by Resolve for that
+// check, and never stored, logged, labelled or echoed in errors (it prints
+// as [redacted]).
 type Record struct {
-	CallID               string    `json:"call_id"`
-	PO                   string    `json:"po,omitempty"`
-	AccessNumber         string    `json:"access_number"`
-	ServiceOption        string    `json:"service_option"`
-	QueuedAt             time.Time `json:"queued_at"`
-	AnsweredAt           time.Time `json:"answered_at,omitzero"`
-	EndedAt              time.Time `json:"ended_at"`
-	Outcome              string    `json:"outcome"` // answered|abandoned|ivr_only
-	AfterCallWorkSeconds float64   `json:"after_call_work_seconds,omitempty"`
-	Kind                 string    `json:"kind,omitempty"` // public (default) | test
+	CallID               string          `json:"call_id"`
+	PO                   string          `json:"po,omitempty"`
+	AccessNumber         string          `json:"access_number"`
+	ServiceOption        string          `json:"service_option"`
+	QueuedAt             time.Time       `json:"queued_at"`
+	AnsweredAt           time.Time       `json:"answered_at,omitzero"`
+	EndedAt              time.Time       `json:"ended_at"`
+	Outcome              string          `json:"outcome"` // answered|abandoned|ivr_only
+	AfterCallWorkSeconds float64         `json:"after_call_work_seconds,omitempty"`
+	Kind                 string          `json:"kind,omitempty"` // public | test | "" (see above)
+	CallerNumber         catalog.Private `json:"caller_number,omitzero"`
 }
 
 // Result is the outcome of one ingest: how many records were newly stored,

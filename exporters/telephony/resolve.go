@@ -14,6 +14,9 @@ import (
 // the standard is the one in force for the service option at QueuedAt
 // (never taken from the record); the WithinTarget, WithinRest and
 // ShortAbandon flags come from that standard and the PO's SLA formula.
+// A record without a kind is a test call when its caller number is one of
+// the catalogue's line-test callers, and public otherwise; the caller
+// number goes no further (not into the call, nor into any error).
 // line is used in the error only. Resolve is pure.
 func Resolve(cat *catalog.Catalog, source string, line int, r Record) (store.Call, *RecordError) {
 	id := r.CallID
@@ -56,6 +59,9 @@ func Resolve(cat *catalog.Catalog, source string, line int, r Record) (store.Cal
 	}
 	if c.Kind == "" {
 		c.Kind = store.KindPublic
+		if isLineTestCaller(cat, r.CallerNumber) {
+			c.Kind = store.KindTest
+		}
 	}
 	switch r.Outcome {
 	case store.OutcomeAnswered:
@@ -122,3 +128,24 @@ func checkOrder(line int, r Record) *RecordError {
 }
 
 func fmtT(t time.Time) string { return t.Format(time.RFC3339) }
+
+// isLineTestCaller reports whether a caller id is one of the catalogue's
+// line-test callers (E.164). Spaces, dashes, dots and brackets are ignored
+// and an international prefix 00 counts as +; a national number (020…)
+// is not recognised: the telephony platform should present E.164.
+func isLineTestCaller(cat *catalog.Catalog, caller catalog.Private) bool {
+	if caller.IsZero() {
+		return false
+	}
+	n := strings.Map(func(r rune) rune {
+		switch r {
+		case ' ', '-', '.', '(', ')':
+			return -1
+		}
+		return r
+	}, caller.Reveal())
+	if strings.HasPrefix(n, "00") {
+		n = "+" + n[2:]
+	}
+	return cat.IsLineTestCaller(n)
+}
