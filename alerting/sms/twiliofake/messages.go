@@ -66,6 +66,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnauthorized, 20003, "Authenticate")
 		return
 	}
+	if c := callsPath.FindStringSubmatch(r.URL.Path); c != nil && c[1] == s.cfg.AccountSID {
+		s.createCall(w, r) // calls.go
+		return
+	}
 	m := messagesPath.FindStringSubmatch(r.URL.Path)
 	if m == nil || m[1] != s.cfg.AccountSID {
 		writeError(w, http.StatusNotFound, 20404, fmt.Sprintf("The requested resource %s was not found", r.URL.Path))

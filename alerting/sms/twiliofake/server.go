@@ -1,8 +1,9 @@
-// Package twiliofake is a loopback stand-in for Twilio's Messages API,
-// for tests that drive the real twilio-go client: basic auth, Twilio's
-// JSON errors and codes, E.164 checks, opted-out numbers, and status
-// callbacks signed like Twilio's, sent when the test steps them (never on
-// a timer). It also signs inbound SMS webhooks, as Twilio would.
+// Package twiliofake is a loopback stand-in for Twilio's Messages and
+// Calls APIs (calls.go), for tests that drive the real twilio-go client:
+// basic auth, Twilio's JSON errors and codes, E.164 checks, opted-out
+// numbers, and status callbacks signed like Twilio's, sent when the test
+// steps them (never on a timer). It also signs inbound SMS webhooks, as
+// Twilio would.
 package twiliofake
 
 import (
@@ -79,6 +80,7 @@ type Server struct {
 	rateLimit int
 	hang      bool
 	requests  int
+	voice     voice // the Calls API (calls.go)
 	closed    chan struct{}
 	closeOnce sync.Once
 }
