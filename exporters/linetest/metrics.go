@@ -22,10 +22,10 @@ const (
 	metricLabelPO, metricLabelN = "po", "access_number"
 )
 
-// Triggers and Results are the label values of linetest_runs_total.
+// Triggers are the values of the trigger label of linetest_runs_total.
 func Triggers() []string { return []string{TriggerLowDemand, TriggerHandover, TriggerManual} }
 
-// Results are the finished results (the result label).
+// Results are the values of its result label: the finished results.
 func Results() []string { return []string{ResultPass, ResultFail, ResultError} }
 
 // DurationBuckets are the bounds of linetest_duration_seconds: a test call

@@ -3,6 +3,7 @@ package linetest
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/slawatch/slawatch/store"
@@ -78,6 +79,4 @@ func (p *Prober) abandonStale(ctx context.Context, now time.Time) error {
 	return nil
 }
 
-func knownTrigger(t string) bool {
-	return t == TriggerLowDemand || t == TriggerHandover || t == TriggerManual
-}
+func knownTrigger(t string) bool { return slices.Contains(Triggers(), t) }
