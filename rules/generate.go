@@ -12,8 +12,9 @@ import (
 )
 
 // Generate renders Prometheus rule files from the catalogue with
-// DefaultConfig and DefaultPlatformConfig; keys are file names
-// (sla_<po>.rules.yml, and PlatformFileName for the platform alerts).
+// DefaultConfig, DefaultPlatformConfig and DefaultLinetestConfig; keys are
+// file names (sla_<po>.rules.yml, PlatformFileName for the platform alerts
+// and LinetestFileName for the line-test alerts).
 func Generate(c *catalog.Catalog) (map[string][]byte, error) {
 	out, err := GenerateWith(c, DefaultConfig())
 	if err != nil {
@@ -24,6 +25,11 @@ func Generate(c *catalog.Catalog) (map[string][]byte, error) {
 		return nil, err
 	}
 	out[PlatformFileName] = platform
+	linetest, err := GenerateLinetest(c, DefaultLinetestConfig())
+	if err != nil {
+		return nil, err
+	}
+	out[LinetestFileName] = linetest
 	return out, nil
 }
 
