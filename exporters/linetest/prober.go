@@ -46,6 +46,10 @@ type Options struct {
 	// From is the caller number of test calls; "": the catalogue's first
 	// provider.line_test_callers number.
 	From string
+	// ServiceOffset shifts the clock the hours of service are read on
+	// (never the runs' own times): the demo shows an evening at any time
+	// of day. 0 in production.
+	ServiceOffset time.Duration
 }
 
 // Prober schedules, places and judges line tests, stores every run and

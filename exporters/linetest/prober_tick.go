@@ -77,7 +77,7 @@ func (p *Prober) schedule(ctx context.Context, now time.Time) []error {
 		st := p.stateOf(t.n.Number)
 		s, busy := st.State, st.busy
 		p.mu.Unlock()
-		d := Decide(p.o.Catalog, t.po, t.n, now, CallsPerHour(public), s)
+		d := decide(p.o.Catalog, t.po, t.n, now, p.o.ServiceOffset, CallsPerHour(public), s)
 		p.m.required.WithLabelValues(t.po, t.n.Number).Set(b2f(d.Required))
 		p.m.lastHandover.WithLabelValues(t.po, t.n.Number).Set(unixSeconds(d.LastHandover))
 		if d.Trigger != "" && !busy {

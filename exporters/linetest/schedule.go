@@ -55,13 +55,21 @@ type Decision struct {
 //
 // A handover test takes precedence; it also restarts the interval.
 func Decide(c *catalog.Catalog, po string, n *catalog.AccessNumber, now time.Time, callsPerHour int, s State) Decision {
+	return decide(c, po, n, now, 0, callsPerHour, s)
+}
+
+// decide is Decide with the hours of service read offset from now (the
+// demo shows an evening at any time of day; see Options.ServiceOffset).
+// LastHandover is given back on the real clock.
+func decide(c *catalog.Catalog, po string, n *catalog.AccessNumber, now time.Time, offset time.Duration, callsPerHour int, s State) Decision {
 	lt := n.LineTest
 	var d Decision
-	d.InService = numberInService(c, po, n, now)
+	sv := now.Add(offset)
+	d.InService = numberInService(c, po, n, sv)
 	d.Required = d.InService && lt.ThresholdCallsPerHour != nil && callsPerHour < *lt.ThresholdCallsPerHour
 	if lt.HandoverTest != nil && *lt.HandoverTest {
-		if h, ok := c.LastHandover(po, now); ok && numberInService(c, po, n, h) {
-			d.LastHandover = h
+		if h, ok := c.LastHandover(po, sv); ok && numberInService(c, po, n, h) {
+			d.LastHandover = h.Add(-offset)
 		}
 	}
 	if !d.InService {

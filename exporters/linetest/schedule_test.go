@@ -136,3 +136,29 @@ func fmtTime(t time.Time) string {
 	}
 	return t.UTC().Format(time.RFC3339)
 }
+
+// TestDecideServiceOffset: the demo reads the hours of service on an
+// evening clock while the runs keep real times; the handover comes back on
+// the real clock.
+func TestDecideServiceOffset(t *testing.T) {
+	c := testCatalog(t)
+	p, _ := c.PO(c.POIDs()[0])
+	var n = &p.AccessNumbers[0]
+	for i := range p.AccessNumbers {
+		if p.AccessNumbers[i].Number == mainNumber {
+			n = &p.AccessNumbers[i]
+		}
+	}
+	noon := at(t, "2026-11-23 12:00") // Monday: the council answers
+	off := at(t, "2026-11-23 22:00").Sub(noon)
+	if d := Decide(c, p.ID, n, noon, 0, State{}); d.InService {
+		t.Fatal("in service at Monday noon")
+	}
+	d := decide(c, p.ID, n, noon, off, 0, State{})
+	if !d.InService || !d.Required || d.Trigger != TriggerLowDemand {
+		t.Fatalf("with the evening offset: %+v", d)
+	}
+	if want := at(t, "2026-11-23 17:00").Add(-off); !d.LastHandover.Equal(want) {
+		t.Fatalf("LastHandover = %s, want %s (17:00 on the evening clock, as real time)", d.LastHandover, want)
+	}
+}
