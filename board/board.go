@@ -39,7 +39,18 @@ const (
 	qOffered = `po_service_option:telephony_calls_offered:increase1h`
 	qWithin  = `po_service_option:sla_answered_within_target:ratio_rate1h`
 	qAband   = `po_service_option:sla_abandoned:ratio_rate1h`
+	// Line tests (exporters/linetest): numbers under test, and the last verdict.
+	qLTRequired = `linetest_required`
+	qLTLast     = `linetest_last_run_success`
 )
+
+// lineTest is one advertised number's line-test state.
+type lineTest struct {
+	po, number string
+	required   bool
+	last       float64 // 1 pass, 0 fail
+	hasLast    bool
+}
 
 type row struct {
 	po, so                   string
@@ -51,9 +62,10 @@ type row struct {
 
 // Snapshot is one drawing of the board.
 type Snapshot struct {
-	At     time.Time
-	rows   []*row
-	alerts []Alert
+	At        time.Time
+	rows      []*row
+	alerts    []Alert
+	lineTests []*lineTest
 }
 
 // Take queries the source once.
@@ -86,6 +98,10 @@ func Take(ctx context.Context, src Source, now time.Time) (Snapshot, error) {
 			q.set(get(s), s.Value)
 		}
 	}
+	lts, err := takeLineTests(ctx, src)
+	if err != nil {
+		return Snapshot{}, err
+	}
 	alerts := src.Alerts()
 	for _, a := range alerts {
 		if a.Labels["po"] == "" {
@@ -94,7 +110,7 @@ func Take(ctx context.Context, src Source, now time.Time) (Snapshot, error) {
 		r := get(Sample{Labels: a.Labels})
 		r.alerts = append(r.alerts, a.Name+" ("+a.State+")")
 	}
-	snap := Snapshot{At: now, alerts: alerts}
+	snap := Snapshot{At: now, alerts: alerts, lineTests: lts}
 	for _, r := range rows {
 		if r.offered >= 0.5 || r.waiting > 0 || len(r.alerts) > 0 {
 			snap.rows = append(snap.rows, r)
@@ -140,6 +156,71 @@ func (s Snapshot) Render(w io.Writer, maxRows int) {
 	if more := len(s.rows) - len(shown); more > 0 {
 		fmt.Fprintf(w, "... and %d more rows\n", more)
 	}
+	s.renderLineTests(w)
+}
+
+// takeLineTests reads the line-test gauges, one entry per number.
+func takeLineTests(ctx context.Context, src Source) ([]*lineTest, error) {
+	byNum := map[string]*lineTest{}
+	get := func(s Sample) *lineTest {
+		n := s.Labels["access_number"]
+		if byNum[n] == nil {
+			byNum[n] = &lineTest{po: s.Labels["po"], number: n}
+		}
+		return byNum[n]
+	}
+	for _, q := range []struct {
+		expr string
+		set  func(l *lineTest, v float64)
+	}{
+		{qLTRequired, func(l *lineTest, v float64) { l.required = v == 1 }},
+		{qLTLast, func(l *lineTest, v float64) { l.last, l.hasLast = v, true }},
+	} {
+		samples, err := src.Query(ctx, q.expr)
+		if err != nil {
+			return nil, fmt.Errorf("board query %s: %w", q.expr, err)
+		}
+		for _, s := range samples {
+			q.set(get(s), s.Value)
+		}
+	}
+	var out []*lineTest
+	for _, l := range byNum {
+		out = append(out, l)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].po < out[j].po || out[i].po == out[j].po && out[i].number < out[j].number })
+	return out, nil
+}
+
+// renderLineTests writes one line: the numbers under test (quiet ones)
+// with their last verdict, failures first; busy numbers are only counted.
+func (s Snapshot) renderLineTests(w io.Writer) {
+	if len(s.lineTests) == 0 {
+		return
+	}
+	var failed, tested []string
+	busy := 0
+	for _, l := range s.lineTests {
+		name := l.po + " " + l.number
+		switch {
+		case l.hasLast && l.last == 0:
+			failed = append(failed, name+" FAILED")
+		case l.required && l.hasLast:
+			tested = append(tested, name+" ok")
+		case l.required:
+			tested = append(tested, name+" testing")
+		default:
+			busy++
+		}
+	}
+	fmt.Fprintf(w, "\nline tests: %s; %d busy numbers need none\n", orNone(strings.Join(append(failed, tested...), ", ")), busy)
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "no quiet number under test"
+	}
+	return s
 }
 
 func secs(v, waiting float64) string {

@@ -56,3 +56,24 @@ func TestBoardShowsActiveRowsAlertsFirst(t *testing.T) {
 		t.Errorf("row limit not reported:\n%s", b.String())
 	}
 }
+
+// The line-test line: quiet numbers under test with their verdict,
+// failures first; busy numbers only counted.
+func TestBoardLineTests(t *testing.T) {
+	num := func(po, n string) map[string]string { return map[string]string{"po": po, "access_number": n} }
+	src := fakeSource{results: map[string][]Sample{
+		qLTRequired: {{num("enfield", "+442079460009"), 1}, {num("enfield", "+442079460010"), 1}, {num("rbkc", "+442079460014"), 0},
+			{num("ealing", "+442079460001"), 1}},
+		qLTLast: {{num("enfield", "+442079460009"), 0}, {num("enfield", "+442079460010"), 1}, {num("rbkc", "+442079460014"), 1}},
+	}}
+	snap, err := Take(context.Background(), src, time.Date(2026, 11, 23, 18, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	snap.Render(&b, 0)
+	want := "line tests: enfield +442079460009 FAILED, ealing +442079460001 testing, enfield +442079460010 ok; 1 busy numbers need none"
+	if !strings.Contains(b.String(), want) {
+		t.Errorf("board:\n%s\nwant the line %q", b.String(), want)
+	}
+}
