@@ -62,7 +62,8 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&f.notifyListen, "notify-listen", "127.0.0.1:9495", "notifier address (Alertmanager's webhook, POST "+alerting.WebhookPath+"; not 9095: `slawatch notify` may hold it)")
 	fs.Uint64Var(&f.seed, "seed", 1, "simulator seed: the same seed gives the same traffic")
 	fs.Float64Var(&f.volume, "volume", 1, "multiplier of each PO's realistic call volume")
-	fs.Var(&f.scenarios, "scenario", "situation to simulate, KIND:PO (repeatable); kinds: surge")
+	fs.Var(&f.scenarios, "scenario", "situation to simulate, KIND:PO (repeatable); kinds: surge (a major emergency),\n"+
+		"deadline (the PO's first number dies; deadline:PO:NUMBER names it)")
 	fs.BoolVar(&f.evening, "evening", true, "shape traffic as a weekday evening from 18:00 (false: follow the real clock)")
 	fs.DurationVar(&f.catchUp, "catch-up", 10*time.Minute, "join the traffic this far under way (only when --data is new)")
 	fs.DurationVar(&f.scrape, "scrape-interval", 5*time.Second, "how often the engine scrapes")
@@ -143,8 +144,9 @@ func demo(ctx context.Context, e *env, f *demoFlags, cat *catalog.Catalog, scena
 	}
 	defer pg.close()
 	eng, err := engine.New(engine.Options{
-		Dir:            filepath.Join(f.data, "tsdb"),
-		Targets:        []engine.Target{{Job: "telephony", URL: "http://" + exp.addr + "/metrics"}},
+		Dir: filepath.Join(f.data, "tsdb"),
+		Targets: []engine.Target{{Job: "telephony", URL: "http://" + exp.addr + "/metrics"},
+			{Job: "linetest", URL: "http://" + pg.addr + linetestMetricsPath}},
 		RuleFiles:      []string{filepath.Join(ruleDir, "*.yml")},
 		ScrapeInterval: f.scrape,
 		EvalInterval:   f.eval,
@@ -180,13 +182,21 @@ func demo(ctx context.Context, e *env, f *demoFlags, cat *catalog.Catalog, scena
 		return err
 	}
 	now := time.Now()
+	offset := profileOffset(f.evening, now, cat)
 	sim, err := simulator.New(simulator.Options{Catalog: cat, Seed: f.seed, Volume: f.volume,
-		Scenarios: scenarios, Start: now, CatchUp: f.catchUp, ProfileOffset: profileOffset(f.evening, now, cat)})
+		Scenarios: scenarios, Start: now, CatchUp: f.catchUp, ProfileOffset: offset})
 	if err != nil {
 		cancel()
 		<-engDone
 		return err
 	}
+	ltWait, err := startLinetests(ctx, cat, st, pg.linetestReg, "http://"+exp.addr, sim.Dead(), offset, log)
+	if err != nil {
+		cancel()
+		<-engDone
+		return err
+	}
+	defer func() { cancel(); ltWait() }()
 	feed := &simulator.Feed{BaseURL: "http://" + exp.addr, Client: &http.Client{Timeout: 30 * time.Second}, Logger: log, Retries: 5}
 	simDone := make(chan struct{})
 	go func() {

@@ -4,14 +4,17 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/slawatch/slawatch/catalog"
+	"github.com/slawatch/slawatch/store"
 )
 
 // syncBuffer is a bytes.Buffer safe to read while the demo writes it.
@@ -135,4 +138,61 @@ func tail(s string, n int) string {
 		return s[len(s)-n:]
 	}
 	return s
+}
+
+// The issue-4 acceptance line: `--scenario deadline:enfield` kills
+// Enfield's main number; its line test fails and the page (LineTestFailed,
+// to the duty managers: Enfield has no escalation policy) appears well
+// within one test interval, while the quiet numbers' tests pass and busy
+// numbers are not tested. The monthly report lists every test.
+func TestDemoDeadLinePages(t *testing.T) {
+	dir := t.TempDir()
+	dsn := "sqlite:" + filepath.Join(dir, "events.db")
+	var out, errb syncBuffer
+	code := run(context.Background(), &env{stdout: &out, stderr: &errb}, []string{"demo",
+		"--catalog", "../../examples/london-ooh.yaml", "--store", dsn,
+		"--data", dir, "--listen", "127.0.0.1:0", "--api", "127.0.0.1:0", "--notify-listen", "127.0.0.1:0",
+		"--scenario", "deadline:enfield", "--duration", "75s", "--refresh", "5s"})
+	if code != 0 {
+		t.Fatalf("demo exit %d\n%s", code, tail(errb.String(), 2000))
+	}
+	log, _ := os.ReadFile(filepath.Join(dir, "pages.log"))
+	if !regexp.MustCompile(`PAGE #\d+ LineTestFailed enfield "[^"]*\+442079460009`).Match(log) {
+		t.Errorf("no LineTestFailed page for +442079460009; pages.log:\n%s\ndemo log:\n%s", log, tail(errb.String(), 3000))
+	}
+	code, csv, errOut := runCLI(t, "linetest", "report", "--catalog", "../../examples/london-ooh.yaml", "--po", "enfield", "--month", time.Now().In(londonTZ(t)).Format("2006-01"), "--store", dsn)
+	if code != 0 {
+		t.Fatalf("linetest report: %d %s", code, errOut)
+	}
+	if !strings.Contains(csv, "+442079460009,low_demand,fail,failed") {
+		t.Errorf("the report lacks the failed test of the dead line:\n%s", csv)
+	}
+	// Every PO: quiet numbers pass, busy ones are not tested.
+	st, err := store.Open(context.Background(), dsn, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	runs, err := st.LineTestRuns(context.Background(), store.LineTestFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tested := map[string]bool{}
+	for _, r := range runs {
+		tested[r.AccessNumber] = true
+		if r.AccessNumber != "+442079460009" && r.Result != "pass" {
+			t.Errorf("run %+v: only the dead line should fail", r)
+		}
+	}
+	if len(tested) < 2 || len(tested) >= 15 {
+		t.Errorf("%d of 15 numbers tested: want the quiet ones only (and the dead one)", len(tested))
+	}
+}
+
+func londonTZ(t *testing.T) *time.Location {
+	loc, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
 }

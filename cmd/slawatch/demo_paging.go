@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/slawatch/slawatch/alerting"
 	"github.com/slawatch/slawatch/alerting/amembed"
@@ -28,11 +30,14 @@ import (
 // on --notify-listen, whose intake stores incidents and pages through
 // the pager (demoSenders).
 type paging struct {
-	am     *amembed.Alertmanager
-	srv    *http.Server
-	pages  *pageLog
-	addr   string // the notifier's listen address
-	config string // the alertmanager.yml in use
+	// linetestReg takes the line-test prober's metrics, served on the
+	// notifier's address at linetestMetricsPath.
+	linetestReg *prometheus.Registry
+	am          *amembed.Alertmanager
+	srv         *http.Server
+	pages       *pageLog
+	addr        string // the notifier's listen address
+	config      string // the alertmanager.yml in use
 }
 
 func startPaging(ctx context.Context, f *demoFlags, cat *catalog.Catalog, st *store.Store, reg prometheus.Registerer, log *slog.Logger, stdout io.Writer, tty bool) (*paging, error) {
@@ -78,6 +83,10 @@ func startPaging(ctx context.Context, f *demoFlags, cat *catalog.Catalog, st *st
 	mux := http.NewServeMux()
 	mux.Handle(alerting.WebhookPath, intake)
 	mux.Handle(alerting.AppPagePath, pager.AppIntake())
+	// The line-test prober's metrics, scraped as job linetest.
+	pg.linetestReg = prometheus.NewRegistry()
+	pg.linetestReg.MustRegister(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	mux.Handle(linetestMetricsPath, promhttp.HandlerFor(pg.linetestReg, promhttp.HandlerOpts{Registry: pg.linetestReg}))
 	pg.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute}
 	go pg.srv.Serve(ln)
 	return pg, nil
@@ -89,6 +98,9 @@ func startPaging(ctx context.Context, f *demoFlags, cat *catalog.Catalog, st *st
 func demoSenders(pages io.Writer) []alerting.Sender {
 	return []alerting.Sender{alerting.NewConsoleSender(pages, nil)}
 }
+
+// linetestMetricsPath is where the demo serves the prober's metrics.
+const linetestMetricsPath = "/linetest/metrics"
 
 // close stops the notifier, letting a webhook in flight finish its pages;
 // the Alertmanager stops with the demo's context.
