@@ -188,7 +188,9 @@ func takeLineTests(ctx context.Context, src Source) ([]*lineTest, error) {
 	for _, l := range byNum {
 		out = append(out, l)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].po < out[j].po || out[i].po == out[j].po && out[i].number < out[j].number })
+	sort.Slice(out, func(i, j int) bool {
+		return out[i].po < out[j].po || out[i].po == out[j].po && out[i].number < out[j].number
+	})
 	return out, nil
 }
 
