@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	promapi "github.com/prometheus/client_golang/api"
+	promv1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -51,7 +53,7 @@ func runLinetest(ctx context.Context, e *env, args []string) error {
 // linetestFlags are the prober's flags shared by serve and run.
 type linetestFlags struct {
 	commonFlags
-	listen, publicURL, exporter string
+	listen, publicURL, exporter, prometheus string
 	sim                         bool
 	seen, dialTimeout           time.Duration
 }
@@ -65,6 +67,8 @@ func (f *linetestFlags) register(fs interface {
 	fs.StringVar(&f.publicURL, "public-url", "", "the URL Twilio reaches --listen at, e.g. https://linetest.example.org (Twilio dialer)")
 	fs.BoolVar(&f.sim, "sim", false, "simulated dialer (every line answers; for trials): its test calls are posted to --exporter")
 	fs.StringVar(&f.exporter, "exporter", "http://127.0.0.1:9464", "the telephony exporter the simulated dialer's test calls arrive at")
+	fs.StringVar(&f.prometheus, "prometheus", "", "read the calls on each number from this Prometheus (e.g. http://prometheus:9090) instead of\n"+
+		"the event store: for a prober that does not share the exporter's database")
 	fs.DurationVar(&f.seen, "seen-bound", linetest.DefaultSeenBound, "a connected test call must reach the telephony source within this")
 	fs.DurationVar(&f.dialTimeout, "dial-timeout", linetest.DefaultDialTimeout, "ringing time before a test call counts as not answered")
 }
@@ -106,8 +110,17 @@ func (f *linetestFlags) start(ctx context.Context, e *env) (p *linetest.Prober, 
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	var calls linetest.CallCounter
+	if f.prometheus != "" {
+		client, err := promapi.NewClient(promapi.Config{Address: f.prometheus})
+		if err != nil {
+			st.Close()
+			return nil, nil, usagef("--prometheus %q: %v", f.prometheus, err)
+		}
+		calls = linetest.PromCalls{API: promv1.NewAPI(client)}
+	}
 	p, err = linetest.New(ctx, linetest.Options{Catalog: cat, Store: st, Dialer: d, Registerer: reg, Logger: log,
-		SeenBound: f.seen, DialTimeout: f.dialTimeout})
+		SeenBound: f.seen, DialTimeout: f.dialTimeout, Calls: calls})
 	if err != nil {
 		st.Close()
 		return nil, nil, err
@@ -141,7 +154,8 @@ func runLinetestServe(ctx context.Context, e *env, args []string) error {
 			"catalogue: while it is in hours of service and its calls per hour (the last 15 minutes, x4)\n"+
 			"are under its line_test threshold, a test call every interval (default 30 min); one test\n"+
 			"call right after each daily handover. A test passes only when the call connected and the\n"+
-			"telephony source saw it arrive on that number within --seen-bound. Every run is stored\n"+
+			"telephony source saw it arrive on that number within --seen-bound (demand and arrivals come\n"+
+			"from the event store, or from Prometheus with --prometheus). Every run is stored\n"+
 			"(`slawatch linetest report`); /metrics has the linetest_* metrics the alert rules read\n"+
 			"(LineTestFailed, LineTestMissing, HandoverTestMissing). Test calls are placed by Twilio\n"+
 			"("+envTwilioAccountSID+", "+envTwilioAuthToken+", --public-url for its status callbacks)\n"+

@@ -46,6 +46,10 @@ type Options struct {
 	// From is the caller number of test calls; "": the catalogue's first
 	// provider.line_test_callers number.
 	From string
+	// Calls counts the calls the telephony source saw on a number (demand
+	// and the arrival of test calls); nil: Store (see PromCalls for a
+	// prober apart from the exporter).
+	Calls CallCounter
 	// ServiceOffset shifts the clock the hours of service are read on
 	// (never the runs' own times): the demo shows an evening at any time
 	// of day. 0 in production.
@@ -103,6 +107,9 @@ const restoreWindow = 48 * time.Hour
 func New(ctx context.Context, o Options) (*Prober, error) {
 	if o.Catalog == nil || o.Store == nil || o.Dialer == nil || o.Registerer == nil {
 		return nil, errors.New("linetest: Options.Catalog, Store, Dialer and Registerer are required")
+	}
+	if o.Calls == nil {
+		o.Calls = o.Store
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

@@ -158,7 +158,7 @@ func (p *Prober) verdict(ctx context.Context, run store.LineTestRun, res DialRes
 		return ResultFail, dialReason(res, p.o.DialTimeout), nil
 	}
 	deadline := run.Started.Add(p.o.SeenBound)
-	_, test, err := p.o.Store.CallsOnNumber(ctx, run.AccessNumber, run.Started.Add(-arrivalSlack), deadline)
+	_, test, err := p.o.Calls.CallsOnNumber(ctx, run.AccessNumber, run.Started.Add(-arrivalSlack), deadline)
 	if err != nil {
 		return "", "", fmt.Errorf("linetest: look for the test call of run %d: %w", run.ID, err)
 	}

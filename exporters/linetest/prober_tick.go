@@ -68,7 +68,7 @@ func (p *Prober) schedule(ctx context.Context, now time.Time) []error {
 	var errs []error
 	var todo []due
 	for _, t := range p.targets {
-		public, _, err := p.o.Store.CallsOnNumber(ctx, t.n.Number, now.Add(-DemandWindow), now)
+		public, _, err := p.o.Calls.CallsOnNumber(ctx, t.n.Number, now.Add(-DemandWindow), now)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("linetest: demand of %s: %w", t.n.Number, err))
 			continue
