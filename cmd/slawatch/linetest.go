@@ -54,8 +54,8 @@ func runLinetest(ctx context.Context, e *env, args []string) error {
 type linetestFlags struct {
 	commonFlags
 	listen, publicURL, exporter, prometheus string
-	sim                         bool
-	seen, dialTimeout           time.Duration
+	sim                                     bool
+	seen, dialTimeout                       time.Duration
 }
 
 func (f *linetestFlags) register(fs interface {
