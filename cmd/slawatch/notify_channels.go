@@ -21,7 +21,7 @@ const (
 	envSlackAPIURL      = "SLAWATCH_SLACK_API_URL"
 	envTwilioAccountSID = "SLAWATCH_TWILIO_ACCOUNT_SID"
 	envTwilioAuthToken  = "SLAWATCH_TWILIO_AUTH_TOKEN"
-	envTwilioFrom       = "SLAWATCH_TWILIO_FROM"
+	envTwilioFrom       = "SLAWATCH_TWILIO_FROM" // a number, or a Messaging Service SID (MG…)
 	envTwilioAPIURL     = "SLAWATCH_TWILIO_API_URL"
 )
 
@@ -79,8 +79,12 @@ func buildChannels(getenv func(string) string, log *slog.Logger, publicURL strin
 		if err != nil {
 			return nil, fmt.Errorf("SMS webhooks: %w", err)
 		}
-		s, err := sms.NewSender(sms.Options{AccountSID: sid, AuthToken: sms.NewSecret(tok), From: from,
-			StatusCallbackURL: wh.StatusCallbackURL(), BaseURL: getenv(envTwilioAPIURL), Logger: log.With("channel", "sms")})
+		o := sms.Options{AccountSID: sid, AuthToken: sms.NewSecret(tok), From: from,
+			StatusCallbackURL: wh.StatusCallbackURL(), BaseURL: getenv(envTwilioAPIURL), Logger: log.With("channel", "sms")}
+		if strings.HasPrefix(from, "MG") { // a Messaging Service rather than a number
+			o.From, o.MessagingServiceSID = "", from
+		}
+		s, err := sms.NewSender(o)
 		if err != nil {
 			return nil, fmt.Errorf("SMS: %w", err)
 		}
