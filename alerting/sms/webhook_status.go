@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/slawatch/slawatch/alerting"
+	"github.com/slawatch/slawatch/internal/twilioapi"
 )
 
 // receiptStatuses are the message statuses passed to the Responder;
@@ -34,7 +35,7 @@ func (w *Webhooks) status(rw http.ResponseWriter, r *http.Request, form url.Valu
 	}
 	detail := ""
 	if code, err := strconv.Atoi(form.Get("ErrorCode")); err == nil && code > 0 {
-		detail = fmt.Sprintf("ErrorCode %d (%s)", code, describe(code))
+		detail = fmt.Sprintf("ErrorCode %d (%s)", code, twilioapi.Describe(code))
 	}
 	err := w.o.Responder.Receipt(r.Context(), alerting.ChannelSMS, sid, st, w.o.Now(), detail)
 	if err != nil {

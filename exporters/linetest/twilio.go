@@ -6,24 +6,21 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/twilio/twilio-go/client"
-
 	"github.com/slawatch/slawatch/internal/secret"
+	"github.com/slawatch/slawatch/internal/twilioapi"
 )
 
 // Defaults of TwilioOptions.
 const (
-	DefaultTwilioBaseURL      = "https://api.twilio.com"
+	DefaultTwilioBaseURL      = twilioapi.DefaultBaseURL
 	DefaultTwilioCallbackPath = "/api/v1/twilio/linetest"
-	DefaultTwilioTimeout      = 10 * time.Second
-	DefaultTwilioAttempts     = 3
-	DefaultTwilioBackoff      = 500 * time.Millisecond
+	DefaultTwilioTimeout      = twilioapi.DefaultTimeout
+	DefaultTwilioAttempts     = twilioapi.DefaultAttempts
+	DefaultTwilioBackoff      = twilioapi.DefaultBackoff
 	// DefaultTwilioTwiML is what the answered test call does: listen for
 	// ten seconds (long enough for the ACD to log it), then hang up.
 	DefaultTwilioTwiML = `<Response><Pause length="10"/><Hangup/></Response>`
@@ -33,7 +30,6 @@ const (
 	// twilioMaxWaitSlack is added to the ringing time for the default
 	// MaxWait: the answered call, AMD and a late callback.
 	twilioMaxWaitSlack = 2 * time.Minute
-	twilioMaxRetryWait = 30 * time.Second
 )
 
 // ErrNoFinalStatus is the error (wrapped) of a Dial whose call got no
@@ -89,12 +85,10 @@ type TwilioOptions struct {
 // and follows them by status callback, which its CallbackHandler must
 // receive at PublicURL + CallbackPath. It is safe for concurrent use.
 type TwilioDialer struct {
-	o         TwilioOptions
-	base      *url.URL
-	public    string
-	transport http.RoundTripper
-	validator client.RequestValidator
-	log       *slog.Logger
+	o      TwilioOptions
+	api    *twilioapi.Client
+	verify *twilioapi.Verifier
+	log    *slog.Logger
 
 	mu      sync.Mutex
 	waiting map[string]*twilioWait // by dial token
@@ -102,18 +96,18 @@ type TwilioDialer struct {
 
 var _ Dialer = (*TwilioDialer)(nil)
 
-// twilio-go refuses credentials that are not alphanumeric.
-var twilioAlnum = regexp.MustCompile(`^[A-Za-z0-9]+$`)
-
 // NewTwilioDialer checks o and fills in its defaults.
 func NewTwilioDialer(o TwilioOptions) (*TwilioDialer, error) {
-	switch {
-	case !twilioAlnum.MatchString(o.AccountSID):
-		return nil, errors.New(`linetest: AccountSID must be a Twilio account SID such as "AC0123…" (letters and digits)`)
-	case !twilioAlnum.MatchString(o.AuthToken.Reveal()):
-		return nil, errors.New("linetest: AuthToken must be the Twilio account's auth token (letters and digits)")
-	case o.Timeout < 0 || o.Attempts < 0 || o.Backoff < 0 || o.MaxWait < 0:
-		return nil, errors.New("linetest: Timeout, Attempts, Backoff and MaxWait must not be negative (0 means the default)")
+	api, err := twilioapi.NewClient(twilioapi.Config{
+		AccountSID: o.AccountSID, AuthToken: o.AuthToken, BaseURL: o.BaseURL,
+		HTTPClient: o.HTTPClient, Timeout: o.Timeout, Attempts: o.Attempts, Backoff: o.Backoff,
+		What: "call",
+	})
+	if err != nil {
+		return nil, fmt.Errorf("linetest: %w", err)
+	}
+	if o.MaxWait < 0 {
+		return nil, errors.New("linetest: MaxWait must not be negative (0 means the default)")
 	}
 	switch o.MachineDetection {
 	case "":
@@ -122,9 +116,9 @@ func NewTwilioDialer(o TwilioOptions) (*TwilioDialer, error) {
 	default:
 		return nil, fmt.Errorf(`linetest: MachineDetection %q must be "" (Enable), "Enable", "DetectMessageEnd" or "off"`, o.MachineDetection)
 	}
-	pub, err := url.Parse(o.PublicURL)
-	if err != nil || (pub.Scheme != "https" && pub.Scheme != "http") || pub.Host == "" || pub.RawQuery != "" || pub.Fragment != "" {
-		return nil, fmt.Errorf("linetest: PublicURL %q must be the absolute http(s) base URL Twilio is given, such as https://slawatch.example.org", o.PublicURL)
+	v, err := twilioapi.NewVerifier(o.PublicURL, o.AuthToken, o.Logger, "line-test callback")
+	if err != nil {
+		return nil, fmt.Errorf("linetest: %w", err)
 	}
 	if o.CallbackPath == "" {
 		o.CallbackPath = DefaultTwilioCallbackPath
@@ -132,40 +126,13 @@ func NewTwilioDialer(o TwilioOptions) (*TwilioDialer, error) {
 	if !strings.HasPrefix(o.CallbackPath, "/") || strings.ContainsAny(o.CallbackPath, "?#") {
 		return nil, fmt.Errorf("linetest: CallbackPath %q must be a path starting with / (no query)", o.CallbackPath)
 	}
-	if o.BaseURL == "" {
-		o.BaseURL = DefaultTwilioBaseURL
-	}
-	base, err := url.Parse(o.BaseURL)
-	if err != nil || (base.Scheme != "https" && base.Scheme != "http") || base.Host == "" {
-		return nil, fmt.Errorf("linetest: BaseURL %q must be an absolute http(s) URL such as %s", o.BaseURL, DefaultTwilioBaseURL)
-	}
-	if o.Timeout == 0 {
-		o.Timeout = DefaultTwilioTimeout
-	}
-	if o.Attempts == 0 {
-		o.Attempts = DefaultTwilioAttempts
-	}
-	if o.Backoff == 0 {
-		o.Backoff = DefaultTwilioBackoff
-	}
 	if o.TwiML == "" {
 		o.TwiML = DefaultTwilioTwiML
 	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	d := &TwilioDialer{
-		o:         o,
-		base:      base,
-		public:    strings.TrimSuffix(o.PublicURL, "/"),
-		transport: http.DefaultTransport,
-		validator: client.NewRequestValidator(o.AuthToken.Reveal()),
-		log:       o.Logger,
-		waiting:   map[string]*twilioWait{},
-	}
-	if o.HTTPClient != nil && o.HTTPClient.Transport != nil {
-		d.transport = o.HTTPClient.Transport
-	}
+	d := &TwilioDialer{o: o, api: api, verify: v, log: o.Logger, waiting: map[string]*twilioWait{}}
 	if d.log == nil {
 		d.log = slog.New(slog.DiscardHandler)
 	}
@@ -174,7 +141,7 @@ func NewTwilioDialer(o TwilioOptions) (*TwilioDialer, error) {
 
 // CallbackURL is the status callback URL given to Twilio (without the
 // per-call query the dialer adds).
-func (d *TwilioDialer) CallbackURL() string { return d.public + d.o.CallbackPath }
+func (d *TwilioDialer) CallbackURL() string { return d.verify.URL(d.o.CallbackPath) }
 
 // CallbackPath is the path CallbackHandler expects to be mounted on.
 func (d *TwilioDialer) CallbackPath() string { return d.o.CallbackPath }
