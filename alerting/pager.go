@@ -183,7 +183,7 @@ func (p *Pager) Tick(ctx context.Context) error {
 		return fmt.Errorf("pager: catalogue: %w", err)
 	}
 	now := p.opts.Now()
-	errs := []error{p.expire(ctx, cat, now), p.fireDue(ctx, cat, now), p.deliverDue(ctx, cat, now)}
+	errs := []error{p.startMissed(ctx, now), p.expire(ctx, cat, now), p.fireDue(ctx, cat, now), p.deliverDue(ctx, cat, now)}
 	p.m.lastTick.Set(float64(p.opts.Now().UnixNano()) / 1e9)
 	return errors.Join(errs...)
 }
@@ -215,4 +215,25 @@ func (p *Pager) postWarning(ctx context.Context, inc *store.Incident, now time.T
 	}
 	p.Wake()
 	return false, nil
+}
+
+// startMissed starts the escalations the intake stored an incident for but
+// failed to start (a fault after the commit): a stored page is never left
+// unsent because the webhook was answered.
+func (p *Pager) startMissed(ctx context.Context, now time.Time) error {
+	incs, err := p.opts.Store.Unescalated(ctx, 100)
+	if err != nil {
+		return err
+	}
+	for _, inc := range incs {
+		po := inc.PO
+		if inc.Receiver == ProviderReceiver {
+			po = catalog.ProviderID
+		}
+		if _, err := p.opts.Store.StartEscalation(ctx, inc.ID, po, inc.ServiceOption, now); err != nil {
+			return err
+		}
+		p.opts.Logger.Warn("escalation started late: the intake had stored the incident without it", "incident", inc.ID)
+	}
+	return nil
 }

@@ -33,7 +33,7 @@ func (p *Pager) deliverDue(ctx context.Context, cat *catalog.Catalog, now time.T
 			if p.smsHeld(pg.Person, now) {
 				continue
 			}
-			key = "sms/" + pg.Person
+			key = "sms/" + pg.Kind + "/" + pg.Person // a notice never rides with a page
 		}
 		b, ok := batches[key]
 		if !ok {
@@ -65,6 +65,13 @@ func (p *Pager) deliverDue(ctx context.Context, cat *catalog.Catalog, now time.T
 					mine = append(mine, pg)
 				}
 			}
+		}
+		mine, ended := p.stillWanted(ctx, mine)
+		for state, ids := range ended {
+			errs = append(errs, p.opts.Store.CancelPages(ctx, ids, "not sent: "+state, now))
+		}
+		if len(mine) == 0 {
+			continue
 		}
 		if err := p.send(ctx, cat, mine, now); err != nil {
 			errs = append(errs, err)
@@ -199,7 +206,11 @@ func bundle(msgs []Message) Message {
 	m := msgs[0]
 	var parts []string
 	for _, x := range msgs {
-		parts = append(parts, fmt.Sprintf("#%s %s %s", x.Ref, x.AlertName, where(x.PO, x.ServiceOption)))
+		part := fmt.Sprintf("#%s %s %s", x.Ref, x.AlertName, where(x.PO, x.ServiceOption))
+		if x.AckCode != "" {
+			part += " (" + x.AckCode + ")"
+		}
+		parts = append(parts, part)
 	}
 	m.AlertName = fmt.Sprintf("%d alerts", len(msgs))
 	m.Summary = strings.Join(parts, "; ")
@@ -263,7 +274,7 @@ func (p *Pager) fallback(ctx context.Context, failed []store.Page, now time.Time
 		if alive > 0 {
 			continue
 		}
-		ok, err := p.opts.Store.EscalateNow(ctx, f.IncidentID, "notifier", "fallback", now)
+		ok, err := p.opts.Store.EscalateNowFrom(ctx, f.IncidentID, f.Step+1, "notifier", "fallback", now)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -284,4 +295,22 @@ func pageAlive(status string) bool {
 		return true
 	}
 	return false
+}
+
+// stillWanted drops the pages whose escalation was acknowledged or resolved
+// while they waited (a page a crash left half-sent, say): those are
+// returned by state, to be cancelled rather than sent after the notice.
+func (p *Pager) stillWanted(ctx context.Context, pages []store.Page) (keep []store.Page, ended map[string][]int64) {
+	ended = map[string][]int64{}
+	for _, pg := range pages {
+		if pg.Kind == store.PageKindPage {
+			e, err := p.opts.Store.Escalation(ctx, pg.IncidentID)
+			if err == nil && (e.State == store.EscalationAcknowledged || e.State == store.EscalationResolved) {
+				ended[e.State] = append(ended[e.State], pg.ID)
+				continue
+			}
+		}
+		keep = append(keep, pg)
+	}
+	return keep, ended
 }

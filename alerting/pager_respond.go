@@ -56,8 +56,10 @@ func (p *Pager) AckCode(ctx context.Context, channel, address, code string) (str
 	if len(pages) == 0 {
 		return fmt.Sprintf("%s is not a page code. Reply with the code in the page, e.g. 12A.", code), nil
 	}
-	who, _, ok := cat.PersonBy(channel, address)
-	if !ok || who.ID != pages[0].Person {
+	// The code's own person, if the reply comes from their number: two
+	// people may share an on-call handset.
+	who, _, ok := cat.PersonByID(pages[0].Person)
+	if !ok || channel != ChannelSMS || who.SMS.IsZero() || who.SMS.Reveal() != address {
 		return fmt.Sprintf("%s is not your code. Reply with the code in your own page.", code), nil
 	}
 	out, err := p.Acknowledge(ctx, pages[0].IncidentID, who.ID, channel)

@@ -51,7 +51,7 @@ func (p *Pager) fire(ctx context.Context, cat *catalog.Catalog, e store.Escalati
 				people++
 			}
 		}
-		if people == 0 && hasPeopleTargets(step) {
+		if len(pages) == 0 || (people == 0 && hasPeopleTargets(step)) {
 			adv.Events = append(adv.Events, store.EscalationEvent{IncidentID: e.IncidentID, At: now, Kind: store.EscSkipped, Step: k,
 				Detail: "nobody reachable: " + strings.Join(unreached, "; ")})
 			outcomes = append(outcomes, "skipped")

@@ -211,20 +211,36 @@ func (s *Store) EndEscalation(ctx context.Context, e End) (changed bool, paged [
 // EscalateNow makes an active escalation's next step due at now (the
 // Escalate button). false when the escalation is not active.
 func (s *Store) EscalateNow(ctx context.Context, incidentID int64, by, via string, now time.Time) (bool, error) {
+	return s.EscalateNowFrom(ctx, incidentID, -1, by, via, now)
+}
+
+// EscalateNowFrom is EscalateNow only while the escalation's next step is
+// nextStep (a fallback for a step that has since been followed by
+// another must not cut the later step's wait); nextStep < 0: any.
+func (s *Store) EscalateNowFrom(ctx context.Context, incidentID int64, nextStep int, by, via string, now time.Time) (bool, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return false, fmt.Errorf("store: begin escalate incident %d: %w", incidentID, err)
 	}
 	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, s.d.rebind(`UPDATE escalations SET next_at_ns = ?, updated_ns = ? WHERE incident_id = ? AND state = ?`),
-		now.UnixNano(), now.UnixNano(), incidentID, EscalationActive)
+	q := `UPDATE escalations SET next_at_ns = ?, updated_ns = ? WHERE incident_id = ? AND state = ?`
+	args := []any{now.UnixNano(), now.UnixNano(), incidentID, EscalationActive}
+	if nextStep >= 0 {
+		q += ` AND next_step = ?`
+		args = append(args, nextStep)
+	}
+	res, err := tx.ExecContext(ctx, s.d.rebind(q), args...)
 	if err != nil {
 		return false, fmt.Errorf("store: escalate incident %d: %w", incidentID, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return false, nil
 	}
-	ev := EscalationEvent{IncidentID: incidentID, At: now, Kind: EscEscalated, Person: by, Channel: via, Detail: "escalated by hand"}
+	detail := "escalated by hand"
+	if nextStep >= 0 {
+		detail = "escalated: nobody of the step was reached"
+	}
+	ev := EscalationEvent{IncidentID: incidentID, At: now, Kind: EscEscalated, Person: by, Channel: via, Detail: detail}
 	if err := s.addEscEvents(ctx, tx, []EscalationEvent{ev}); err != nil {
 		return false, err
 	}
@@ -277,6 +293,29 @@ func (s *Store) EscalationEvents(ctx context.Context, incidentID int64) ([]Escal
 		}
 		e.At = utcNanos(at)
 		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// Unescalated lists firing incidents that should be escalating but have
+// no escalation: the intake stored them and then failed to start it (a
+// transient fault after the commit). Warnings (posted, not escalated) and
+// the Watchdog are left out.
+func (s *Store) Unescalated(ctx context.Context, limit int) ([]Incident, error) {
+	rows, err := s.db.QueryContext(ctx, s.d.rebind(`SELECT `+incidentColumns+` FROM incidents
+ WHERE status = ? AND severity <> 'warning' AND receiver <> 'watchdog'
+ AND NOT EXISTS (SELECT 1 FROM escalations e WHERE e.incident_id = incidents.id) ORDER BY id LIMIT ?`), IncidentFiring, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: unescalated incidents: %w", err)
+	}
+	defer rows.Close()
+	var out []Incident
+	for rows.Next() {
+		inc, err := scanIncident(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: unescalated incidents: %w", err)
+		}
+		out = append(out, inc)
 	}
 	return out, rows.Err()
 }

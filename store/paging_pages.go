@@ -274,3 +274,15 @@ func (s *Store) OptedOut(ctx context.Context, channel, person string) (bool, err
 	}
 	return v == 1, nil
 }
+
+// CancelPages marks claimed pages as not sent (their escalation ended while
+// they waited, e.g. a page left half-sent by a crash), with the reason.
+func (s *Store) CancelPages(ctx context.Context, ids []int64, reason string, now time.Time) error {
+	for _, id := range ids {
+		if _, err := s.db.ExecContext(ctx, s.d.rebind(`UPDATE pages SET status = ?, done_ns = ?, detail = ? WHERE id = ? AND status IN (?, ?)`),
+			PageCancelled, now.UnixNano(), reason, id, PagePending, PageSending); err != nil {
+			return fmt.Errorf("store: cancel page %d: %w", id, err)
+		}
+	}
+	return nil
+}

@@ -40,6 +40,9 @@ func runNotify(ctx context.Context, e *env, args []string) error {
 	c.register(fs, true)
 	listen := fs.String("listen", strings.TrimPrefix(alerting.DefaultNotifierURL, "http://"),
 		"address for the webhooks (Alertmanager's receivers point at http://ADDR"+alerting.WebhookPath+")")
+	publicListen := fs.String("public-listen", "", "a second address for what the outside must reach: Twilio's and Slack's callbacks and the\n"+
+		"rota API (put TLS in front of it); the intakes and /metrics then stay on --listen only, which\n"+
+		"should be loopback or a private network: they take no credentials")
 	publicURL := fs.String("public-url", "", "the URL Twilio and Slack reach this notifier at, e.g. https://notify.example.org (for SMS receipts and replies)")
 	tokens := fs.String("api-tokens", "", "credentials file for the rota API (lines: NAME SCOPE SHA256); without it /api/v1/rotas/ is not served")
 	console := fs.Bool("console", false, "print one line per page on stdout (the default when no other channel is set)")
@@ -82,8 +85,13 @@ func runNotify(ctx context.Context, e *env, args []string) error {
 	mux := http.NewServeMux()
 	mux.Handle(alerting.WebhookPath, intake)
 	mux.Handle(alerting.AppPagePath, pager.AppIntake())
+	public := mux
+	if *publicListen != "" {
+		public = http.NewServeMux()
+		public.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+	}
 	for path, h := range ch.handlers {
-		mux.Handle(path, h)
+		public.Handle(path, h)
 	}
 	if *tokens != "" {
 		creds, err := apiauth.LoadCredentials(*tokens)
@@ -97,7 +105,7 @@ func runNotify(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		mux.Handle(rotaapi.Prefix, rh)
+		public.Handle(rotaapi.Prefix, rh)
 	}
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
@@ -113,6 +121,17 @@ func runNotify(ctx context.Context, e *env, args []string) error {
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
+	if *publicListen != "" {
+		pln, err := net.Listen("tcp", *publicListen)
+		if err != nil {
+			srv.Close()
+			return fmt.Errorf("notify public listen %s: %w", *publicListen, err)
+		}
+		psrv := &http.Server{Handler: public, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute}
+		go psrv.Serve(pln)
+		defer psrv.Close()
+		fmt.Fprintf(e.stdout, "slawatch notify: callbacks and rota API on http://%s\n", pln.Addr())
+	}
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	pagerDone := make(chan error, 1)
