@@ -143,7 +143,7 @@ func lineTestMissing(p *catalog.PO, n *catalog.AccessNumber) rule {
 		Alert: alertLineTestMissing,
 		Expr: fmt.Sprintf("time() - %s > %s\nand on (job, instance, po, access_number)\nmin_over_time(%s[%s]) == 1\n"+
 			"unless on (job, instance)\ntime() - %s <= %s",
-			ltSel(mLTLastSuccess, p, n), secs, ltSel(mLTRequired, p, n), exactDuration(lt.Grace.D), mProcessStart, secs),
+			ltSel(mLTLastSuccess, p, n), secs, ltSel(mLTRequired, p, n), exactDuration(lt.Grace.D), mProcessStart, num(lt.Grace.D.Seconds())),
 		Labels: numberLabels(p, n),
 		Annotations: map[string]string{
 			"summary": fmt.Sprintf("%s: no line test of %s has passed for over %s", p.ID, n.Number, exactDuration(window)),
@@ -164,12 +164,12 @@ func handoverTestMissing(p *catalog.PO, n *catalog.AccessNumber) rule {
 		Alert: alertHandoverTestMissing,
 		Expr: fmt.Sprintf("time() - %s > %s\nand on (job, instance, po, access_number)\n%s < on (job, instance, po, access_number) %s\n"+
 			"unless on (job, instance)\ntime() - %s <= %s",
-			last, secs, ltSel(mLTLastHandoverSuccess, p, n), last, mProcessStart, secs),
+			last, secs, ltSel(mLTLastSuccess, p, n), last, mProcessStart, secs),
 		Labels: numberLabels(p, n),
 		Annotations: map[string]string{
 			"summary": fmt.Sprintf("%s: no handover test of %s has passed since the handover {{ $value | humanizeDuration }} ago", p.ID, n.Number),
 			"description": fmt.Sprintf("Call handling for %s passed to the provider {{ $value | humanizeDuration }} ago and the test call to %s that must follow every handover "+
-				"has not passed within the grace of %s. Until it does, nobody knows that the divert to the provider works. "+
+				"has not passed within the grace of %s, nor has any test since. Until one does, nobody knows that the divert to the provider works. "+
 				"Run `slawatch linetest run --number %s`, call the number yourself, and start the escalation procedure with the PO if it does not reach the queue.",
 				p.Name, n.Number, exactDuration(grace), n.Number),
 		},

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -183,7 +184,9 @@ func runLinetestRun(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "linetest run", "linetest run --number E164 [--public-url URL | --sim]",
 		"Tests one number now (trigger manual) and prints the verdict: the call must connect and the\n"+
 			"telephony source must see it arrive within --seen-bound. The run is stored with the others.\n"+
-			"Exit code 1 when the test failed.")
+			"Exit code 1 when the test failed. With Twilio, --public-url must reach this process's --listen\n"+
+			"(Twilio posts the call's status there), not the running `linetest serve`. The serving prober\n"+
+			"learns of a manual pass only at its restart (its alerts clear with its next passing test).")
 	var f linetestFlags
 	f.commonFlags.register(fs, true)
 	f.register(fs)
@@ -193,6 +196,11 @@ func runLinetestRun(ctx context.Context, e *env, args []string) error {
 	}
 	if *number == "" {
 		return usagef("--number is required: the advertised number to test, e.g. +442079460010")
+	}
+	listenSet := false
+	fs.Visit(func(fl *flag.Flag) { listenSet = listenSet || fl.Name == "listen" })
+	if !listenSet {
+		f.listen = "127.0.0.1:0" // not the daemon's port
 	}
 	p, stop, err := f.start(ctx, e)
 	if err != nil {

@@ -138,6 +138,12 @@ func (p *Prober) record(st *numberState, po, number, trigger, result string, sta
 		}
 	case ResultFail:
 		st.verdict = ResultFail
+	case ResultError:
+		// The prober could not test: a handover test that errored is tried
+		// again on the next tick while the handover's grace lasts.
+		if trigger == TriggerHandover && st.LastHandoverStarted.Equal(started) {
+			st.LastHandoverStarted = time.Time{}
+		}
 	}
 	p.m.set(po, number, st)
 }

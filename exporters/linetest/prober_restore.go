@@ -43,7 +43,7 @@ func (p *Prober) restore(ctx context.Context) error {
 		if st.LastStarted.Before(r.Started) {
 			st.LastStarted = r.Started
 		}
-		if r.Trigger == TriggerHandover && st.LastHandoverStarted.Before(r.Started) {
+		if r.Trigger == TriggerHandover && r.Result != ResultError && st.LastHandoverStarted.Before(r.Started) {
 			st.LastHandoverStarted = r.Started
 		}
 		switch r.Result {

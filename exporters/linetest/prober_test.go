@@ -307,3 +307,25 @@ func TestDialOutcomes(t *testing.T) {
 		}
 	})
 }
+
+// A handover test that errors (the dialer failed, the line is unknown) is
+// tried again on the next tick within the grace, not left until tomorrow.
+func TestProberRetriesErroredHandoverTest(t *testing.T) {
+	h := newHarness(t, at(t, "2026-11-23 17:00"))
+	failing := true
+	h.sim.o.OnConnect = func(ctx context.Context, to string, at time.Time) error {
+		if failing {
+			return errors.New("twilio: HTTP 503")
+		}
+		return h.arrive(ctx, to, at)
+	}
+	h.tickAt(at(t, "2026-11-23 17:00"))
+	failing = false
+	h.tickAt(at(t, "2026-11-23 17:00:30"))
+	h.tickAt(at(t, "2026-11-23 17:01"))
+	rs := h.runs(mainNumber)
+	if len(rs) != 2 || rs[0].Trigger != TriggerHandover || rs[0].Result != ResultError ||
+		rs[1].Trigger != TriggerHandover || rs[1].Result != ResultPass {
+		t.Fatalf("runs = %+v; want the errored handover test, then a passing retry", rs)
+	}
+}

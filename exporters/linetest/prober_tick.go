@@ -70,8 +70,10 @@ func (p *Prober) schedule(ctx context.Context, now time.Time) []error {
 	for _, t := range p.targets {
 		public, _, err := p.o.Calls.CallsOnNumber(ctx, t.n.Number, now.Add(-DemandWindow), now)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("linetest: demand of %s: %w", t.n.Number, err))
-			continue
+			// Fail safe: a number whose demand cannot be read is treated as
+			// quiet, so it is tested (and LineTestMissing can see it).
+			errs = append(errs, fmt.Errorf("linetest: demand of %s (treated as quiet): %w", t.n.Number, err))
+			public = 0
 		}
 		p.mu.Lock()
 		st := p.stateOf(t.n.Number)
