@@ -24,10 +24,10 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 			"rejected counts; exit code 1 when any record was rejected (the accepted ones are kept).\n\n"+
 			"csv: a header row names the columns, in any order: call_id, po, access_number, service_option,\n"+
 			"queued_at, answered_at, ended_at, outcome (answered|abandoned|ivr_only), after_call_work_seconds,\n"+
-			"kind (public|test), caller_number (E.164: a call from the provider's line-test caller is a\n"+
+			"kind (public|test), caller_number (a call from the provider's line-test caller is a\n"+
 			"test call unless kind says otherwise; never stored). jsonl: one JSON object a line with the\n"+
 			"same fields. queue_log: an Asterisk queue_log; queues map to POs and service options in the\n"+
-			"catalogue, and ENTERQUEUE's caller id recognises test calls (present it as E.164).")
+			"catalogue, and ENTERQUEUE's caller id recognises test calls.")
 	var c commonFlags
 	c.register(fs, true)
 	format := fs.String("format", "", "input format: "+strings.Join(ingestFormats, ", ")+" (required)")

@@ -130,22 +130,30 @@ func checkOrder(line int, r Record) *RecordError {
 func fmtT(t time.Time) string { return t.Format(time.RFC3339) }
 
 // isLineTestCaller reports whether a caller id is one of the catalogue's
-// line-test callers (E.164). Spaces, dashes, dots and brackets are ignored
-// and an international prefix 00 counts as +; a national number (020…)
-// is not recognised: the telephony platform should present E.164.
+// line-test callers (E.164). A test call missed here would count as an
+// offered call in the contract figures, so the usual UK presentations are
+// accepted too: spaces, dashes, dots and brackets are ignored, "(0)" after
+// the country code is dropped, 00 counts as +, 44… as +44…, and a national
+// 0… as +44….
 func isLineTestCaller(cat *catalog.Catalog, caller catalog.Private) bool {
 	if caller.IsZero() {
 		return false
 	}
-	n := strings.Map(func(r rune) rune {
+	n := strings.Replace(caller.Reveal(), "(0)", "", 1)
+	n = strings.Map(func(r rune) rune {
 		switch r {
 		case ' ', '-', '.', '(', ')':
 			return -1
 		}
 		return r
-	}, caller.Reveal())
-	if strings.HasPrefix(n, "00") {
+	}, n)
+	switch {
+	case strings.HasPrefix(n, "00"):
 		n = "+" + n[2:]
+	case strings.HasPrefix(n, "0"):
+		n = "+44" + n[1:]
+	case strings.HasPrefix(n, "44"):
+		n = "+" + n
 	}
 	return cat.IsLineTestCaller(n)
 }

@@ -188,7 +188,11 @@ func TestResolveLineTestCaller(t *testing.T) {
 		{"", publicCaller, store.KindPublic},
 		{"", "", store.KindPublic},
 		{"", "anonymous", store.KindPublic},
-		{"", "02079460990", store.KindPublic}, // national format: not recognised (documented)
+		{"", "02079460990", store.KindTest}, // national format
+		{"", "020 7946 0990", store.KindTest},
+		{"", "442079460990", store.KindTest},        // no +
+		{"", "+44 (0)20 7946 0990", store.KindTest}, // the (0) after the country code
+		{"", "02079460991", store.KindPublic},
 		{"", "+4420794609901", store.KindPublic},
 		{"", "+442079460010", store.KindPublic}, // the access number itself
 	} {
