@@ -144,7 +144,11 @@ func (p *Pager) latestApp(ctx context.Context, ia store.IncidentAlert) (store.In
 // when it was already open or has been resolved, 422 for a page the
 // catalogue rejects (with the reason), 400 for bad JSON, 503 when the
 // store fails (retry).
-func (p *Pager) AppIntake() http.Handler {
+//
+// allow, when not nil, decides whether the request may raise or resolve a
+// page for the PO ("" for the provider's own): false answers 403 (the
+// caller's credential covers another PO).
+func (p *Pager) AppIntake(allow func(r *http.Request, po string) bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
 			w.Header().Set("Allow", http.MethodPost)
@@ -156,6 +160,10 @@ func (p *Pager) AppIntake() http.Handler {
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&a); err != nil {
 			http.Error(w, "bad page JSON: "+err.Error(), http.StatusBadRequest)
+			return
+		}
+		if allow != nil && !allow(r, a.PO) {
+			http.Error(w, fmt.Sprintf("this credential may not page for po %q", a.PO), http.StatusForbidden)
 			return
 		}
 		inc, opened, err := p.Raise(r.Context(), a)

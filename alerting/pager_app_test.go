@@ -23,7 +23,7 @@ func postPage(t *testing.T, h http.Handler, body string) *httptest.ResponseRecor
 // with the reason.
 func TestAppIntake(t *testing.T) {
 	r := newPagerRig(t)
-	h := r.p.AppIntake()
+	h := r.p.AppIntake(nil)
 	page := `{"source":"linetest","key":"run-1","po":"acme","service_option":"noise","access_number":"+442079460901",
 	  "alertname":"LineTestFailed","severity":"critical","summary":"test call to +442079460901 did not reach the queue"}`
 	w := postPage(t, h, page)
@@ -90,4 +90,20 @@ func TestRaiseGapTellsDutyManagersOnce(t *testing.T) {
 	r.tick()
 	eqs(t, "gap posted to", r.slack.to(0), []string{"page:#ooh-duty"})
 	eqs(t, "gap SMS", r.sms.to(0), nil)
+}
+
+// With an allow function, a page for a PO the caller may not page for is
+// refused with 403 and stores nothing.
+func TestAppIntakeAllow(t *testing.T) {
+	r := newPagerRig(t)
+	h := r.p.AppIntake(func(_ *http.Request, po string) bool { return po == "acme" })
+	if w := postPage(t, h, `{"source":"linetest","key":"k1","po":"beta","alertname":"X","summary":"s"}`); w.Code != http.StatusForbidden {
+		t.Fatalf("page for beta: %d %s; want 403", w.Code, w.Body)
+	}
+	if incs, _ := r.st.ListIncidents(r.ctx, store.IncidentFilter{}); len(incs) != 0 {
+		t.Fatalf("a refused page was stored: %+v", incs)
+	}
+	if w := postPage(t, h, `{"source":"linetest","key":"k1","po":"acme","alertname":"X","summary":"s"}`); w.Code != http.StatusCreated {
+		t.Fatalf("page for acme: %d %s; want 201", w.Code, w.Body)
+	}
 }

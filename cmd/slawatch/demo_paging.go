@@ -82,7 +82,7 @@ func startPaging(ctx context.Context, f *demoFlags, cat *catalog.Catalog, st *st
 	}
 	mux := http.NewServeMux()
 	mux.Handle(alerting.WebhookPath, intake)
-	mux.Handle(alerting.AppPagePath, pager.AppIntake())
+	mux.Handle(alerting.AppPagePath, pager.AppIntake(nil)) // loopback, in process
 	// The line-test prober's metrics, scraped as job linetest.
 	pg.linetestReg = prometheus.NewRegistry()
 	pg.linetestReg.MustRegister(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

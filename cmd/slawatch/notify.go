@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -44,7 +45,8 @@ func runNotify(ctx context.Context, e *env, args []string) error {
 		"rota API (put TLS in front of it); the intakes and /metrics then stay on --listen only, which\n"+
 		"should be loopback or a private network: they take no credentials")
 	publicURL := fs.String("public-url", "", "the URL Twilio and Slack reach this notifier at, e.g. https://notify.example.org (for SMS receipts and replies)")
-	tokens := fs.String("api-tokens", "", "credentials file for the rota API (lines: NAME SCOPE SHA256); without it /api/v1/rotas/ is not served")
+	tokens := fs.String("api-tokens", "", "credentials file (lines: NAME SCOPE SHA256) for the rota API and POST "+alerting.AppPagePath+";\n"+
+		"without it the rota API is not served and application pages need no credential")
 	console := fs.Bool("console", false, "print one line per page on stdout (the default when no other channel is set)")
 	file := fs.String("file", "", "append one JSON line per page to this file")
 	tick := fs.Duration("tick", time.Second, "how often the pager does its due work (escalation steps, retries, receipts overdue)")
@@ -82,9 +84,18 @@ func runNotify(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	var creds *apiauth.Credentials
+	if *tokens != "" {
+		if creds, err = apiauth.LoadCredentials(*tokens); err != nil {
+			return err
+		}
+		if err := creds.CheckScopes(cat.POIDs()); err != nil {
+			return err
+		}
+	}
 	mux := http.NewServeMux()
 	mux.Handle(alerting.WebhookPath, intake)
-	mux.Handle(alerting.AppPagePath, pager.AppIntake())
+	mux.Handle(alerting.AppPagePath, appIntake(pager, creds, log))
 	public := mux
 	if *publicListen != "" {
 		public = http.NewServeMux()
@@ -93,14 +104,7 @@ func runNotify(ctx context.Context, e *env, args []string) error {
 	for path, h := range ch.handlers {
 		public.Handle(path, h)
 	}
-	if *tokens != "" {
-		creds, err := apiauth.LoadCredentials(*tokens)
-		if err != nil {
-			return err
-		}
-		if err := creds.CheckScopes(cat.POIDs()); err != nil {
-			return err
-		}
+	if creds != nil {
 		rh, err := rotaapi.New(rotaapi.Options{Catalog: cat, Store: st, Auth: creds, Logger: log.With("component", "rotas")})
 		if err != nil {
 			return err
@@ -158,4 +162,20 @@ func runNotify(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	return serr
+}
+
+// appIntake is the application pages' intake: with credentials, a bearer
+// token whose scope covers the page's PO ("*" for the provider's own).
+func appIntake(p *alerting.Pager, creds *apiauth.Credentials, log *slog.Logger) http.Handler {
+	if creds == nil {
+		return p.AppIntake(nil)
+	}
+	allow := func(r *http.Request, po string) bool {
+		c, ok := apiauth.CallerFrom(r.Context())
+		if po == "" {
+			return ok && c.Scope == apiauth.ScopeAll
+		}
+		return ok && c.Allows(po)
+	}
+	return creds.Middleware(log, p.AppIntake(allow))
 }
