@@ -143,6 +143,9 @@ type PO struct {
 	People     []Person `yaml:"people"`
 	Rotas      []Rota   `yaml:"rotas"`
 	Escalation []Policy `yaml:"escalation_policies"`
+	// LoneWorker is the PO's lone-worker support, if it has any
+	// (loneworker*.go).
+	LoneWorker *LoneWorker `yaml:"lone_worker"`
 
 	loc       *time.Location
 	optIndex  map[string]int      // service option id -> index in ServiceOptions

@@ -149,6 +149,7 @@ func (c *Catalog) resolve(v *validator) {
 		pp := root.add("organisations", i)
 		c.resolvePO(v, pp, p, std)
 		c.resolveOnCall(v, pp, p, people)
+		c.resolveLoneWorker(v, pp, p)
 		for _, s := range p.standards {
 			thresholds = append(thresholds, float64(s.TargetSeconds), float64(s.RestWithinSeconds))
 		}
