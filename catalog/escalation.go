@@ -14,6 +14,9 @@ type Policy struct {
 	ID string `yaml:"id"`
 	// ServiceOptions the policy applies to; none makes it the PO's default.
 	ServiceOptions []string `yaml:"service_options"`
+	// LoneWorker marks a policy for lone-worker alarms only (a staff
+	// group's escalation_policy): never a default or an option's policy.
+	LoneWorker bool `yaml:"lone_worker"`
 	// Repeat is how many more times the steps run after the first pass.
 	Repeat int              `yaml:"repeat"`
 	Steps  []EscalationStep `yaml:"steps"`

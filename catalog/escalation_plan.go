@@ -100,13 +100,59 @@ func (c *Catalog) sequence(po, serviceOption string) ([]seqStep, bool) {
 	if !ok {
 		return []seqStep{{p: p, es: catchAllStep(), index: -1, catchAll: true}}, true
 	}
+	return policySequence(p, pol), true
+}
+
+// PlanPolicy is Plan for a named policy of the PO (a staff group's
+// lone-worker chain), rather than the policy of a service option.
+func (c *Catalog) PlanPolicy(po, policyID string, start time.Time) []Step {
+	p, ok := c.byPO[po]
+	if !ok {
+		return nil
+	}
+	pol, ok := p.Policy(policyID)
+	if !ok {
+		return nil
+	}
+	var out []Step
+	t := start
+	for _, q := range policySequence(p, pol) {
+		s := q.at(t)
+		out = append(out, s)
+		if !s.Skipped {
+			t = t.Add(q.es.Delay.D)
+		}
+	}
+	return out
+}
+
+// StepAtPolicy is StepAt for a named policy of the PO.
+func (c *Catalog) StepAtPolicy(po, policyID string, k int, t time.Time) (s Step, delay time.Duration, ok bool) {
+	p, ok := c.byPO[po]
+	if !ok {
+		return Step{}, 0, false
+	}
+	pol, ok := p.Policy(policyID)
+	if !ok {
+		return Step{}, 0, false
+	}
+	seq := policySequence(p, pol)
+	if k < 0 || k >= len(seq) {
+		return Step{}, 0, false
+	}
+	return seq[k].at(t), seq[k].es.Delay.D, true
+}
+
+// policySequence flattens a policy: its steps 1+Repeat times, then the
+// catch-all.
+func policySequence(p *PO, pol *Policy) []seqStep {
 	var out []seqStep
 	for pass := 0; pass <= pol.Repeat; pass++ {
 		for i, es := range pol.steps {
 			out = append(out, seqStep{p: p, es: es, policy: pol.ID, index: i, pass: pass})
 		}
 	}
-	return append(out, seqStep{p: p, es: pol.catchAll, policy: pol.ID, index: -1, catchAll: true, implicit: pol.implicit}), true
+	return append(out, seqStep{p: p, es: pol.catchAll, policy: pol.ID, index: -1, catchAll: true, implicit: pol.implicit})
 }
 
 func (p *PO) planStep(es EscalationStep, t time.Time, policy string, index, pass int) Step {

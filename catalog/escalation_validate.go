@@ -15,7 +15,10 @@ func (c *Catalog) resolvePolicy(v *validator, pp path, p *PO, pol *Policy, seen 
 		}
 		seen[pol.ID] = true
 	}
-	if len(pol.ServiceOptions) == 0 {
+	if pol.LoneWorker && len(pol.ServiceOptions) > 0 {
+		v.errorf(pp.add("service_options"), "a lone_worker policy serves staff groups' alarms only; drop service_options or lone_worker")
+	}
+	if len(pol.ServiceOptions) == 0 && !pol.LoneWorker {
 		if p.defaultPolicy != nil {
 			v.errorf(pp.add("id"), "%s's default policy is already %q; give this one service_options", p.ID, p.defaultPolicy.ID)
 		} else {

@@ -113,6 +113,7 @@ func fieldsOf(typeName string) []string {
 	types := []any{Catalog{}, Defaults{}, StandardOverride{}, SLAFormula{}, LineTest{}, Hours{},
 		Window{}, DailyGap{}, PO{}, ServiceOption{}, StandardChoice{}, AccessNumber{}, Queue{}}
 	types = append(types, oncallTypes()...)
+	types = append(types, loneWorkerTypes()...)
 	for _, x := range types {
 		t := reflect.TypeOf(x)
 		if t.String() != typeName {

@@ -214,13 +214,17 @@ func TestExampleLoneWorker(t *testing.T) {
 	if !ok || p.ID != "haringey-eo-1" || po != "haringey" || strings.Join(groups, ",") != "enforcement,anti_social_behaviour" {
 		t.Errorf("OfficerBy = %s %s %v %v", p.ID, po, groups, ok)
 	}
-	// Haringey's only policy is also its default, so Plan shows its chain.
+	// The lone-worker chain, by its policy; SLA alerts (no other policy)
+	// page the duty managers only.
 	start := london(t, "2026-03-02 02:00")
 	want := "+0s p0 s0: DM\n+15m0s p0 s1: haringey-ooh-manager\n+30m0s p0 s2: haringey-emergency-contact\n+45m0s p0 s-1 catch-all implicit: DM"
 	if g.Policy().ID != "lone_worker" {
 		t.Fatalf("enforcement policy = %s", g.Policy().ID)
 	}
-	if got := strings.Join(summary(start, c.Plan("haringey", "noise_patrol", start)), "\n"); got != want {
+	if got := strings.Join(summary(start, c.PlanPolicy("haringey", "lone_worker", start)), "\n"); got != want {
 		t.Errorf("haringey lone-worker chain:\n%s\nwant:\n%s", got, want)
+	}
+	if got := strings.Join(summary(start, c.Plan("haringey", "noise_patrol", start)), "\n"); got != "+0s p0 s-1 catch-all: DM" {
+		t.Errorf("haringey SLA escalation:\n%s\nwant the duty managers only", got)
 	}
 }

@@ -142,3 +142,35 @@ func TestLastHandover(t *testing.T) {
 		}
 	}
 }
+
+// A lone_worker policy is never a default or an option's policy, and the
+// pager can walk it by id.
+func TestLoneWorkerPolicy(t *testing.T) {
+	y := strings.Replace(providerYAML, "      - {id: x, service_options: [s],",
+		"      - {id: lw, lone_worker: true, steps: [{targets: [{person: q-1}], delay: 5m}]}\n      - {id: x, service_options: [s],", 1)
+	c, err := Parse("p.yaml", []byte(y))
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := london(t, "2026-03-28 16:58")
+	if plan := c.Plan("a", "t", start); len(plan) != 1 || !plan[0].CatchAll {
+		t.Fatalf("option t: %+v; want the catch-all only (the lone_worker policy is no default)", plan)
+	}
+	plan := c.PlanPolicy("a", "lw", start)
+	if len(plan) != 2 || plan[0].Pages[0].Person.ID != "q-1" || !plan[1].CatchAll {
+		t.Fatalf("PlanPolicy = %+v", plan)
+	}
+	for k, want := range plan {
+		got, _, ok := c.StepAtPolicy("a", "lw", k, want.At)
+		if !ok || got.Index != want.Index || got.CatchAll != want.CatchAll {
+			t.Fatalf("StepAtPolicy(%d) = %+v, %v", k, got, ok)
+		}
+	}
+	if _, _, ok := c.StepAtPolicy("a", "nope", 0, start); ok {
+		t.Fatal("StepAtPolicy of an unknown policy")
+	}
+	bad := strings.Replace(y, "{id: lw, lone_worker: true,", "{id: lw, lone_worker: true, service_options: [t],", 1)
+	if _, err := Parse("p.yaml", []byte(bad)); err == nil || !strings.Contains(err.Error(), "a lone_worker policy serves staff groups' alarms only") {
+		t.Fatalf("lone_worker policy with service options: %v", err)
+	}
+}
