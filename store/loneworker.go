@@ -215,6 +215,17 @@ func validateActor(what, by string) error {
 	return nil
 }
 
+// validateAction checks the how, who and when of an action on a session.
+func validateAction(what, via, by string, at time.Time) error {
+	if err := validateVia(what, via, false); err != nil {
+		return err
+	}
+	if err := validateActor(what, by); err != nil {
+		return err
+	}
+	return validateAt(what, "at", at)
+}
+
 func validateAt(what, field string, t time.Time) error {
 	if !inNanoRange(t) {
 		return badLW(what, field, "is zero or out of range; want the current time")
@@ -373,13 +384,7 @@ func (st *Store) sessionQ(ctx context.Context, q rowQuerier, id int64) (LoneWork
 // An unknown id is ErrNoSession.
 func (st *Store) CheckOut(ctx context.Context, id int64, via, by string, at time.Time) (s LoneWorkerSession, changed bool, err error) {
 	what := fmt.Sprintf("check out of session %d", id)
-	if err := validateVia(what, via, false); err != nil {
-		return s, false, err
-	}
-	if err := validateActor(what, by); err != nil {
-		return s, false, err
-	}
-	if err := validateAt(what, "at", at); err != nil {
+	if err := validateAction(what, via, by, at); err != nil {
 		return s, false, err
 	}
 	tx, err := st.db.BeginTx(ctx, nil)
@@ -522,13 +527,7 @@ func boolInt(b bool) int {
 // without an alarm is ErrNotOverdue, a checked-out one ErrSessionClosed.
 func (st *Store) AckAlarm(ctx context.Context, id int64, via, by string, at time.Time) (s LoneWorkerSession, changed bool, err error) {
 	what := fmt.Sprintf("acknowledge session %d", id)
-	if err := validateVia(what, via, false); err != nil {
-		return s, false, err
-	}
-	if err := validateActor(what, by); err != nil {
-		return s, false, err
-	}
-	if err := validateAt(what, "at", at); err != nil {
+	if err := validateAction(what, via, by, at); err != nil {
 		return s, false, err
 	}
 	tx, err := st.db.BeginTx(ctx, nil)
@@ -566,13 +565,7 @@ func (st *Store) AckAlarm(ctx context.Context, id int64, via, by string, at time
 // AddSessionNote appends a note to a session's audit trail (open or not).
 func (st *Store) AddSessionNote(ctx context.Context, id int64, via, by, detail string, at time.Time) error {
 	what := fmt.Sprintf("note on session %d", id)
-	if err := validateVia(what, via, false); err != nil {
-		return err
-	}
-	if err := validateActor(what, by); err != nil {
-		return err
-	}
-	if err := validateAt(what, "at", at); err != nil {
+	if err := validateAction(what, via, by, at); err != nil {
 		return err
 	}
 	if strings.TrimSpace(detail) == "" {
