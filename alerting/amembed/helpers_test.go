@@ -20,6 +20,7 @@ import (
 	"github.com/slawatch/slawatch/alerting"
 	"github.com/slawatch/slawatch/alerting/amembed"
 	"github.com/slawatch/slawatch/catalog"
+	"github.com/slawatch/slawatch/internal/syncbuf"
 	"github.com/slawatch/slawatch/store"
 )
 
@@ -205,17 +206,7 @@ func alert(labels ...string) *types.Alert {
 		StartsAt:    time.Now().Add(-time.Minute), EndsAt: time.Now().Add(time.Hour)}}
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+type syncBuffer = syncbuf.Buffer
 
 // lineNotifier writes one line per incident the intake hands over:
 // "intake: OPENED po-rbkc SLABreached rbkc/major_emergencies (incident 1)".

@@ -1,7 +1,6 @@
 package slack_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"github.com/slawatch/slawatch/alerting/slack"
 	"github.com/slawatch/slawatch/alerting/slack/slackfake"
 	"github.com/slawatch/slawatch/catalog"
+	"github.com/slawatch/slawatch/internal/syncbuf"
 )
 
 const (
@@ -30,22 +30,7 @@ var quiet = slog.New(slog.DiscardHandler)
 var now = time.Date(2026, 7, 6, 1, 10, 0, 0, time.UTC)
 
 // lockedBuffer is a log sink safe for the handler's background updates.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
+type lockedBuffer = syncbuf.Buffer
 
 type fixture struct {
 	fake   *slackfake.Server

@@ -9,26 +9,16 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/slawatch/slawatch/catalog"
+	"github.com/slawatch/slawatch/internal/syncbuf"
 	"github.com/slawatch/slawatch/store"
 )
 
 // syncBuffer is a bytes.Buffer safe to read while the demo writes it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+type syncBuffer = syncbuf.Buffer
 
 var reFiring = regexp.MustCompile(`(?m)^(\S+)\s+(\S+)\s.*?(SLA\w+) \(firing\)`)
 

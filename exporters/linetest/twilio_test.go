@@ -1,7 +1,6 @@
 package linetest
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/slawatch/slawatch/alerting/sms/twiliofake"
 	"github.com/slawatch/slawatch/internal/secret"
+	"github.com/slawatch/slawatch/internal/syncbuf"
 )
 
 const (
@@ -23,22 +23,7 @@ const (
 )
 
 // twLog is a log buffer safe to read while handlers write.
-type twLog struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *twLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *twLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
+type twLog = syncbuf.Buffer
 
 // twRig is a TwilioDialer on a fake Twilio, its CallbackHandler served
 // on a loopback server that is its PublicURL.
