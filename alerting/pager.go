@@ -64,6 +64,7 @@ type Pager struct {
 
 	mu      sync.Mutex
 	lastSMS map[string]time.Time // person -> last SMS sent (rate limit)
+	missed  time.Time            // when startMissed last looked
 	wake    chan struct{}
 }
 
@@ -217,10 +218,23 @@ func (p *Pager) postWarning(ctx context.Context, inc *store.Incident, now time.T
 	return false, nil
 }
 
+// missedEvery spaces startMissed's scan of the incidents: a safety net for
+// a rare fault, not worth a query on every one-second tick.
+const missedEvery = 30 * time.Second
+
 // startMissed starts the escalations the intake stored an incident for but
 // failed to start (a fault after the commit): a stored page is never left
 // unsent because the webhook was answered.
 func (p *Pager) startMissed(ctx context.Context, now time.Time) error {
+	p.mu.Lock()
+	due := p.missed.IsZero() || now.Sub(p.missed) >= missedEvery
+	if due {
+		p.missed = now
+	}
+	p.mu.Unlock()
+	if !due {
+		return nil
+	}
 	incs, err := p.opts.Store.Unescalated(ctx, 100)
 	if err != nil {
 		return err

@@ -356,3 +356,28 @@ func TestCancelEnded(t *testing.T) {
 		t.Errorf("history %+v; want the one override, ended", h.Changes)
 	}
 }
+
+// Cached applies the stored changes again only when the history grew.
+func TestCached(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	cur := Cached(loadCatalog(t), st)
+	c1, err := cur(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c2, _ := cur(ctx); c2 != c1 {
+		t.Fatal("no change, yet a new catalogue")
+	}
+	if _, err := st.AddRotaChange(ctx, store.RotaChange{PO: "ealing", Rota: "ealing_ds", Kind: store.RotaOverride,
+		Person: "ealing-dso-2", From: monday, To: monday.Add(time.Hour), Author: "dm", Created: monday}); err != nil {
+		t.Fatal(err)
+	}
+	c3, err := cur(ctx)
+	if err != nil || c3 == c1 {
+		t.Fatalf("after a change: same catalogue %v, %v", c3 == c1, err)
+	}
+	if p, _ := c3.OnCall("ealing", "ealing_ds", monday.Add(time.Minute)); p.ID != "ealing-dso-2" {
+		t.Fatalf("on call %s; want the override's ealing-dso-2", p.ID)
+	}
+}

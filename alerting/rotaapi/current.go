@@ -26,6 +26,16 @@ func Current(ctx context.Context, cat *catalog.Catalog, st Store) (*catalog.Cata
 	return apply(cat, changes)
 }
 
+// Cached is Current as a function that applies the changes again only
+// when the history has grown: the pager calls it on every tick.
+func Cached(cat *catalog.Catalog, st Store) func(context.Context) (*catalog.Catalog, error) {
+	o := &overlay{base: cat, st: st}
+	return func(ctx context.Context) (*catalog.Catalog, error) {
+		c, _, err := o.current(ctx)
+		return c, err
+	}
+}
+
 func apply(cat *catalog.Catalog, changes []store.RotaChange) (*catalog.Catalog, error) {
 	out, err := cat.WithRotaChanges(toCatalog(changes))
 	if err != nil {

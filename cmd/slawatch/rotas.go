@@ -14,8 +14,9 @@ import (
 // catalogue (a person removed from the file), the file's rotas are used
 // and the error logged: paging on the file's rotas beats not paging.
 func catalogFor(cat *catalog.Catalog, st *store.Store, log *slog.Logger) func(context.Context) (*catalog.Catalog, error) {
+	current := rotaapi.Cached(cat, st)
 	return func(ctx context.Context) (*catalog.Catalog, error) {
-		cur, err := rotaapi.Current(ctx, cat, st)
+		cur, err := current(ctx)
 		if err != nil {
 			log.Error("rota changes not applied; paging on the catalogue file's rotas", "err", err)
 			return cat, nil
