@@ -137,7 +137,7 @@ func (p *Pager) Notify(ctx context.Context, n Notification) (bool, error) {
 		if n.Receiver == ProviderReceiver {
 			po = catalog.ProviderID
 		}
-		if _, err := p.opts.Store.StartEscalation(ctx, inc.ID, po, inc.ServiceOption, now); err != nil {
+		if _, err := p.opts.Store.StartEscalation(ctx, inc.ID, po, inc.ServiceOption, inc.Labels[PolicyLabel], now); err != nil {
 			return true, err
 		}
 	case store.EventResolved:
@@ -244,7 +244,7 @@ func (p *Pager) startMissed(ctx context.Context, now time.Time) error {
 		if inc.Receiver == ProviderReceiver {
 			po = catalog.ProviderID
 		}
-		if _, err := p.opts.Store.StartEscalation(ctx, inc.ID, po, inc.ServiceOption, now); err != nil {
+		if _, err := p.opts.Store.StartEscalation(ctx, inc.ID, po, inc.ServiceOption, inc.Labels[PolicyLabel], now); err != nil {
 			return err
 		}
 		p.opts.Logger.Warn("escalation started late: the intake had stored the incident without it", "incident", inc.ID)

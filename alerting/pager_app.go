@@ -23,6 +23,10 @@ const AppReceiver = "slawatch"
 // AppPagePath is the second intake: the application's own pages.
 const AppPagePath = "/api/v1/pages"
 
+// PolicyLabel is the incident label naming the PO's escalation policy to
+// follow instead of the service option's (AppPage.Policy).
+const PolicyLabel = "escalation_policy"
+
 // AppPage is a page raised by the application rather than by an alert
 // rule. Source and Key make it idempotent: the same key while it is firing
 // is the same incident.
@@ -42,6 +46,13 @@ type AppPage struct {
 	Resolved bool `json:"resolved,omitempty"`
 	// By is who raised it (a duty manager's person id for manual pages).
 	By string `json:"by,omitempty"`
+	// Policy names the PO's escalation policy to follow (a lone-worker
+	// staff group's chain); "" follows the service option's policy.
+	Policy string `json:"policy,omitempty"`
+	// StartsAt is when the condition began (default: now). Giving the
+	// same StartsAt for the same key makes two raisers on one store open
+	// one incident, not two (a lone-worker alarm uses its deadline).
+	StartsAt time.Time `json:"starts_at,omitzero"`
 }
 
 var reAppWord = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.:-]{0,99}$`)
@@ -64,6 +75,9 @@ func (a *AppPage) validate(cat *catalog.Catalog) error {
 		return errors.New("summary: say what is wrong in a few words (no personal data)")
 	}
 	if a.PO == "" || a.PO == catalog.ProviderID {
+		if a.Policy != "" {
+			return fmt.Errorf("policy %q: only a PO's page may name a policy", a.Policy)
+		}
 		a.PO = ""
 		return nil
 	}
@@ -74,6 +88,11 @@ func (a *AppPage) validate(cat *catalog.Catalog) error {
 	if a.ServiceOption != "" {
 		if _, ok := po.Option(a.ServiceOption); !ok {
 			return fmt.Errorf("service_option %q: not a service option of %s", a.ServiceOption, a.PO)
+		}
+	}
+	if a.Policy != "" {
+		if _, ok := po.Policy(a.Policy); !ok {
+			return fmt.Errorf("policy %q: not an escalation policy of %s", a.Policy, a.PO)
 		}
 	}
 	return nil
@@ -92,7 +111,7 @@ func (p *Pager) Raise(ctx context.Context, a AppPage) (inc store.Incident, opene
 	}
 	now := p.opts.Now()
 	labels := map[string]string{"alertname": a.AlertName, "severity": a.Severity, "source": a.Source}
-	for k, v := range map[string]string{"po": a.PO, "service_option": a.ServiceOption, "access_number": a.AccessNumber} {
+	for k, v := range map[string]string{"po": a.PO, "service_option": a.ServiceOption, "access_number": a.AccessNumber, PolicyLabel: a.Policy} {
 		if v != "" {
 			labels[k] = v
 		}
@@ -101,8 +120,12 @@ func (p *Pager) Raise(ctx context.Context, a AppPage) (inc store.Incident, opene
 	if a.By != "" {
 		ann["raised_by"] = a.By
 	}
+	startsAt := now
+	if !a.StartsAt.IsZero() && !a.StartsAt.After(now) {
+		startsAt = a.StartsAt.UTC()
+	}
 	ia := store.IncidentAlert{Receiver: AppReceiver, GroupKey: "app/" + a.Source, Fingerprint: a.Key,
-		Status: store.IncidentFiring, Labels: labels, Annotations: ann, StartsAt: now}
+		Status: store.IncidentFiring, Labels: labels, Annotations: ann, StartsAt: startsAt}
 	latest, err := p.latestApp(ctx, ia)
 	if err != nil && !errors.Is(err, store.ErrNoIncident) {
 		return store.Incident{}, false, err
@@ -111,7 +134,7 @@ func (p *Pager) Raise(ctx context.Context, a AppPage) (inc store.Incident, opene
 	case a.Resolved && err == nil:
 		ia.Status, ia.EndsAt, ia.StartsAt, ia.Annotations = store.IncidentResolved, now, latest.StartsAt, latest.Annotations
 	case a.Resolved:
-		return store.Incident{}, false, &ValidationError{fmt.Errorf("key %q: no page of source %s to resolve", a.Key, a.Source)}
+		return store.Incident{}, false, &ValidationError{fmt.Errorf("key %q: %w %s to resolve", a.Key, ErrNothingToResolve, a.Source)}
 	case err == nil && latest.Status == store.IncidentFiring:
 		ia.StartsAt = latest.StartsAt // the same condition, still firing
 	}
@@ -186,6 +209,10 @@ func (p *Pager) AppIntake(allow func(r *http.Request, po string) bool) http.Hand
 		json.NewEncoder(w).Encode(map[string]any{"incident": inc.ID, "status": inc.Status})
 	})
 }
+
+// ErrNothingToResolve is matched by Raise's error for a resolve of a key
+// that never paged.
+var ErrNothingToResolve = errors.New("no page of source")
 
 // ValidationError is a page the catalogue rejects (HTTP 422).
 type ValidationError struct{ Err error }

@@ -35,7 +35,7 @@ func (p *Pager) fire(ctx context.Context, cat *catalog.Catalog, e store.Escalati
 	adv := store.Advance{IncidentID: e.IncidentID, From: e.NextStep, Now: now}
 	var outcomes []string
 	for k := e.NextStep; ; k++ {
-		step, delay, ok := cat.StepAt(e.PO, e.ServiceOption, k, now)
+		step, delay, ok := stepOf(cat, e, k, now)
 		if !ok {
 			adv.Next = k
 			adv.Events = append(adv.Events, store.EscalationEvent{IncidentID: e.IncidentID, At: now, Kind: store.EscExhausted, Step: k,
@@ -78,6 +78,15 @@ func (p *Pager) fire(ctx context.Context, cat *catalog.Catalog, e store.Escalati
 	p.opts.Logger.Info("escalation step", "incident", e.IncidentID, "po", po, "from", e.NextStep, "next", adv.Next,
 		"pages", len(adv.Pages), "outcomes", strings.Join(outcomes, ","))
 	return nil
+}
+
+// stepOf is step k of the escalation's policy: the named one, or the
+// service option's.
+func stepOf(cat *catalog.Catalog, e store.Escalation, k int, now time.Time) (catalog.Step, time.Duration, bool) {
+	if e.Policy != "" {
+		return cat.StepAtPolicy(e.PO, e.Policy, k, now)
+	}
+	return cat.StepAt(e.PO, e.ServiceOption, k, now)
 }
 
 func hasPeopleTargets(s catalog.Step) bool {

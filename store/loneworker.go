@@ -30,12 +30,15 @@ const (
 )
 
 // How a lone-worker action reached the service (loneworker_events.via).
-// ViaTimer is the service's own timer (reminders and alarms).
+// ViaTimer is the service's own timer (reminders and alarms); ViaPager an
+// acknowledgement of the alarm's page (SMS code, Slack button, `slawatch
+// ack`), carried over by the service.
 const (
 	ViaAPI     = "api"
 	ViaPhone   = "phone"
 	ViaSMS     = "sms"
 	ViaConsole = "console"
+	ViaPager   = "pager"
 	ViaTimer   = "timer"
 )
 
@@ -195,14 +198,14 @@ func validUPRN(u string) bool {
 
 func validateVia(what, via string, timer bool) error {
 	switch via {
-	case ViaAPI, ViaPhone, ViaSMS, ViaConsole:
+	case ViaAPI, ViaPhone, ViaSMS, ViaConsole, ViaPager:
 		return nil
 	case ViaTimer:
 		if timer {
 			return nil
 		}
 	}
-	return badLW(what, "via", "is %q; want api, phone, sms or console", via)
+	return badLW(what, "via", "is %q; want api, phone, sms, console or pager", via)
 }
 
 func validateActor(what, by string) error {

@@ -605,7 +605,7 @@ func testLWInvalid(t *testing.T, open func() (*Store, error)) {
 		{"id set", mod(func(v *LoneWorkerSession) { v.ID = 7 }), ViaAPI, "officer", "ID is 7; leave it 0"},
 		{"state set", mod(func(v *LoneWorkerSession) { v.State = SessionOverdue }), ViaAPI, "officer", `State is "overdue"`},
 		{"alarm set", mod(func(v *LoneWorkerSession) { v.AlarmRaised = true }), ViaAPI, "officer", "must be empty at check-in"},
-		{"bad via", lwSession("haringey", lwOfficer, 45), "fax", "officer", `via is "fax"; want api, phone, sms or console`},
+		{"bad via", lwSession("haringey", lwOfficer, 45), "fax", "officer", `via is "fax"; want api, phone, sms, console or pager`},
 		{"timer via", lwSession("haringey", lwOfficer, 45), ViaTimer, "officer", `via is "timer"`},
 		{"no by", lwSession("haringey", lwOfficer, 45), ViaAPI, "", "by is empty"},
 	} {

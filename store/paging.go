@@ -53,8 +53,11 @@ const (
 type Escalation struct {
 	IncidentID        int64
 	PO, ServiceOption string
-	State             string
-	Started           time.Time
+	// Policy is the PO's escalation policy followed ("" for the service
+	// option's own).
+	Policy  string
+	State   string
+	Started time.Time
 	// NextStep is the index of the next step to page; NextAt when it is
 	// due (zero when none is).
 	NextStep int

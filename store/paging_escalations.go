@@ -11,14 +11,14 @@ import (
 // ErrNoEscalation is returned for an incident that has no escalation.
 var ErrNoEscalation = errors.New("no escalation for this incident")
 
-const escalationColumns = `incident_id, po, service_option, state, started_ns, next_step, next_at_ns,
+const escalationColumns = `incident_id, po, service_option, policy, state, started_ns, next_step, next_at_ns,
  acked_by, acked_via, acked_ns, updated_ns`
 
 func scanEscalation(r rowScanner) (Escalation, error) {
 	var e Escalation
 	var started, updated int64
 	var next, acked sql.NullInt64
-	if err := r.Scan(&e.IncidentID, &e.PO, &e.ServiceOption, &e.State, &started, &e.NextStep, &next,
+	if err := r.Scan(&e.IncidentID, &e.PO, &e.ServiceOption, &e.Policy, &e.State, &started, &e.NextStep, &next,
 		&e.AckedBy, &e.AckedVia, &acked, &updated); err != nil {
 		return e, err
 	}
@@ -33,17 +33,18 @@ func scanEscalation(r rowScanner) (Escalation, error) {
 }
 
 // StartEscalation starts escalating an incident: its first step is due at
-// now. Starting one that exists changes nothing (started is false), so a
-// retried webhook never pages twice.
-func (s *Store) StartEscalation(ctx context.Context, incidentID int64, po, serviceOption string, now time.Time) (started bool, err error) {
+// now. policy names the PO's escalation policy to follow ("" for the
+// service option's own). Starting one that exists changes nothing (started
+// is false), so a retried webhook never pages twice.
+func (s *Store) StartEscalation(ctx context.Context, incidentID int64, po, serviceOption, policy string, now time.Time) (started bool, err error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return false, fmt.Errorf("store: begin escalation of incident %d: %w", incidentID, err)
 	}
 	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, s.d.rebind(`INSERT INTO escalations (incident_id, po, service_option, state, started_ns,
- next_step, next_at_ns, acked_by, acked_via, acked_ns, updated_ns) VALUES (?, ?, ?, ?, ?, 0, ?, '', '', NULL, ?)
- ON CONFLICT (incident_id) DO NOTHING`), incidentID, po, serviceOption, EscalationActive, now.UnixNano(), now.UnixNano(), now.UnixNano())
+	res, err := tx.ExecContext(ctx, s.d.rebind(`INSERT INTO escalations (incident_id, po, service_option, policy, state, started_ns,
+ next_step, next_at_ns, acked_by, acked_via, acked_ns, updated_ns) VALUES (?, ?, ?, ?, ?, ?, 0, ?, '', '', NULL, ?)
+ ON CONFLICT (incident_id) DO NOTHING`), incidentID, po, serviceOption, policy, EscalationActive, now.UnixNano(), now.UnixNano(), now.UnixNano())
 	if err != nil {
 		return false, fmt.Errorf("store: start escalation of incident %d: %w", incidentID, err)
 	}

@@ -40,7 +40,7 @@ func openIncident(t *testing.T, s *Store) int64 {
 
 func mustStart(t *testing.T, s *Store, id int64, now time.Time) {
 	t.Helper()
-	ok, err := s.StartEscalation(context.Background(), id, "rbkc", "major_emergencies", now)
+	ok, err := s.StartEscalation(context.Background(), id, "rbkc", "major_emergencies", "", now)
 	if err != nil || !ok {
 		t.Fatalf("StartEscalation = %v, %v; want started", ok, err)
 	}
@@ -67,7 +67,7 @@ func testEscalationStartOnce(t *testing.T, s *Store) {
 	ctx := context.Background()
 	id := openIncident(t, s)
 	mustStart(t, s, id, incBase)
-	again, err := s.StartEscalation(ctx, id, "rbkc", "major_emergencies", incBase.Add(time.Minute))
+	again, err := s.StartEscalation(ctx, id, "rbkc", "major_emergencies", "", incBase.Add(time.Minute))
 	if err != nil || again {
 		t.Fatalf("second StartEscalation = %v, %v; want false, nil", again, err)
 	}

@@ -46,13 +46,14 @@ CREATE INDEX loneworker_sessions_closed ON loneworker_sessions (po, checked_out_
 -- The audit trail, appended only: every check-in, check-out, extension,
 -- reminder, alarm, acknowledgement and note, written in the same
 -- transaction as the change it records. via 'timer' is the service itself
--- (reminders and alarms); actor is who acted (a person id or reference).
+-- (reminders and alarms), 'pager' an acknowledgement made on the alarm's
+-- page; actor is who acted (a person id or reference).
 CREATE TABLE loneworker_events (
     id         {{ID}},
     session_id BIGINT NOT NULL REFERENCES loneworker_sessions (id),
     at_ns      BIGINT NOT NULL,
     kind       TEXT   NOT NULL CHECK (kind IN ('checkin', 'checkout', 'extend', 'reminder', 'alarm', 'ack', 'note')),
-    via        TEXT   NOT NULL CHECK (via IN ('api', 'phone', 'sms', 'console', 'timer')),
+    via        TEXT   NOT NULL CHECK (via IN ('api', 'phone', 'sms', 'console', 'pager', 'timer')),
     actor      TEXT   NOT NULL,
     detail     TEXT   NOT NULL
 );
