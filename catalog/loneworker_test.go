@@ -228,3 +228,13 @@ func TestExampleLoneWorker(t *testing.T) {
 		t.Errorf("haringey SLA escalation:\n%s\nwant the duty managers only", got)
 	}
 }
+
+func TestLoneWorkerBadPINHash(t *testing.T) {
+	group := "    lone_worker:\n      staff_groups:\n        - {id: g, default_minutes: 60, reminder_before: 10m, escalation_policy: lone, officers: [a-1]}"
+	src := strings.Replace(lwCatalogue(group, "+447700900501"), `sms: "+447700900401"}`, `sms: "+447700900401", pin_sha256: "1234"}`, 1)
+	_, err := Parse("lw.yaml", []byte(src))
+	want := `lw.yaml:20: organisations[0].lone_worker.staff_groups[0].officers[0]: a-1: pin_sha256 is not 64 lowercase hex digits; give the SHA-256 of "a-1:<pin>"`
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("got %v\nwant %s", err, want)
+	}
+}

@@ -107,6 +107,8 @@ func (c *Catalog) resolveStaffGroup(v *validator, gp path, p *PO, g *StaffGroup,
 		case x.SMS.IsZero():
 			// Personal data: describe the number, never echo it.
 			v.errorf(op, "%s has no sms number; an officer is identified by it when calling or texting in", id)
+		case x.PINSHA256 != "" && !rePINHash.MatchString(x.PINSHA256):
+			v.errorf(op, "%s: pin_sha256 is not 64 lowercase hex digits; give the SHA-256 of \"%s:<pin>\" (slawatch loneworker pin)", id, id)
 		default:
 			if other, dup := phones[x.SMS.Reveal()]; dup && other != id {
 				v.errorf(op, "%s has the same sms number as officer %s; a number must identify one officer", id, other)

@@ -26,6 +26,10 @@ type Person struct {
 	Slack Private `yaml:"slack"`
 	// Email is an e-mail address.
 	Email Private `yaml:"email"`
+	// PINSHA256 lets a lone-worker officer calling from another phone
+	// identify themselves with a PIN: the hex SHA-256 of "<id>:<pin>"
+	// (PINHash). Optional; the PIN itself is never in the catalogue.
+	PINSHA256 string `yaml:"pin_sha256"`
 }
 
 // Channels lists the kinds of channel the person can be paged on, in the
