@@ -83,8 +83,8 @@ func (s *Service) sendReminder(ctx context.Context, sess store.LoneWorkerSession
 		s.o.Logger.Error("reminder not sent: no catalogue", "session", sess.ID, "err", err)
 		return "failed"
 	}
-	m := alerting.Message{Kind: alerting.MessagePage, Ref: fmt.Sprint(sess.ID), Severity: "warning", PO: sess.PO,
-		AlertName: "LoneWorkerReminder", Summary: reminderText(sess, cat.Location()), Since: sess.Started,
+	m := alerting.Message{Kind: alerting.MessagePage, Ref: fmt.Sprintf("LW%d", sess.ID), Severity: "warning", PO: sess.PO,
+		AlertName: "LoneWorkerReminder", Summary: reminderText(sess, cat.Location()),
 		To: alerting.Recipient{PersonID: sess.Officer.Reveal(), Phone: sess.OfficerPhone}}
 	sctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
@@ -95,14 +95,11 @@ func (s *Service) sendReminder(ctx context.Context, sess store.LoneWorkerSession
 	return "sent"
 }
 
-// reminderText is the reminder SMS: no personal data but the session.
+// reminderText is the reminder's words (the sender adds the reference
+// LW<id>): no personal data.
 func reminderText(sess store.LoneWorkerSession, loc *time.Location) string {
-	t := fmt.Sprintf("Lone-worker check %d: check out by %s or the alarm is raised. Reply OUT, or EXT <minutes>.",
-		sess.ID, sess.Deadline.In(loc).Format("15:04"))
-	if sess.Extensions > 0 {
-		t += fmt.Sprintf(" (extended %d time(s))", sess.Extensions)
-	}
-	return t
+	return fmt.Sprintf("Lone worker: check out by %s or the alarm is raised. Reply OUT, or EXT and minutes",
+		sess.Deadline.In(loc).Format("15:04"))
 }
 
 // claimAlarms claims each due alarm once (across processes); the page is

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slawatch/slawatch/alerting/sms"
 	"github.com/slawatch/slawatch/store"
 )
 
@@ -54,6 +55,9 @@ func TestReminderThenCheckOut(t *testing.T) {
 	m := r.reminder.sent[0]
 	if m.To.Phone.Reveal() != "+447700900411" || !strings.Contains(m.Summary, "check out by 22:30") {
 		t.Errorf("reminder to %q: %q; want the officer's catalogue number and the deadline", m.To.Phone.Reveal(), m.Summary)
+	}
+	if text := sms.Text(m); len(text) > sms.SegmentLen || !strings.Contains(text, "#LW1") || !strings.Contains(text, "22:30") {
+		t.Errorf("reminder SMS %q (%d chars); want one segment with #LW1 and the deadline", text, len(text))
 	}
 	if _, _, err := r.svc.CheckOut(r.ctx, s.ID, store.ViaSMS, officer); err != nil {
 		t.Fatal(err)
