@@ -36,6 +36,7 @@ func (p *Pager) fire(ctx context.Context, cat *catalog.Catalog, e store.Escalati
 	var outcomes []string
 	for k := e.NextStep; ; k++ {
 		step, delay, ok := stepOf(cat, e, k, now)
+		delay /= time.Duration(p.opts.Speedup)
 		if !ok {
 			adv.Next = k
 			adv.Events = append(adv.Events, store.EscalationEvent{IncidentID: e.IncidentID, At: now, Kind: store.EscExhausted, Step: k,

@@ -74,12 +74,17 @@ func runNotify(ctx context.Context, e *env, args []string) error {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	pager, err := alerting.NewPager(alerting.PagerOptions{Catalog: catalogFor(cat, st, log), Store: st, Logger: log.With("component", "pager"),
+	current := catalogFor(cat, st, log)
+	pager, err := alerting.NewPager(alerting.PagerOptions{Catalog: current, Store: st, Logger: log.With("component", "pager"),
 		Senders: ch.senders, Registerer: reg, DeliveryBound: *bound})
 	if err != nil {
 		return err
 	}
 	ref.Pager = pager
+	lw, err := newLoneWorker(current, st, pager, ch.senders, reg, log)
+	if err != nil {
+		return err
+	}
 	intake, err := alerting.NewIntake(alerting.IntakeOptions{Store: st, Logger: log, Notifiers: []alerting.Notifier{pager}})
 	if err != nil {
 		return err
@@ -140,6 +145,7 @@ func runNotify(ctx context.Context, e *env, args []string) error {
 	defer stop()
 	pagerDone := make(chan error, 1)
 	go func() { pagerDone <- pager.Run(runCtx, *tick) }()
+	lwDone := runLoneWorker(runCtx, lw, *tick)
 	go gaps.Run(runCtx, time.Minute)
 	fmt.Fprintf(e.stdout, "slawatch notify serving on http://%s%s (Ctrl-C to stop); paging by %s\n", ln.Addr(), alerting.WebhookPath, ch)
 	log.Info("notifier listening", "address", ln.Addr().String(), "channels", ch.String(), "rota_api", *tokens != "")
@@ -147,6 +153,7 @@ func runNotify(ctx context.Context, e *env, args []string) error {
 	case err := <-done:
 		stop()
 		<-pagerDone
+		<-lwDone
 		return err
 	case <-ctx.Done():
 	}
@@ -158,6 +165,7 @@ func runNotify(ctx context.Context, e *env, args []string) error {
 	ch.wait()
 	stop()
 	<-pagerDone
+	<-lwDone
 	if err := <-done; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

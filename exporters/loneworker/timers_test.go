@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slawatch/slawatch/alerting"
 	"github.com/slawatch/slawatch/alerting/sms"
 	"github.com/slawatch/slawatch/store"
 )
@@ -205,5 +206,29 @@ func TestCheckOutDuringEscalation(t *testing.T) {
 	slices.Sort(got)
 	if want := []string{"resolved:haringey-ooh-manager", "resolved:ooh-dm-1", "resolved:ooh-dm-2"}; !slices.Equal(got, want) {
 		t.Errorf("after the check-out sent %v; want %v", got, want)
+	}
+}
+
+// A drill (or the demo) runs the chain faster: Speedup 15 pages the 15-minute
+// steps a minute apart.
+func TestSpeedupShortensSteps(t *testing.T) {
+	r := newRig(t)
+	var err error
+	r.pager, err = alerting.NewPager(alerting.PagerOptions{Catalog: r.svc.o.Catalog, Store: r.st, Logger: r.svc.o.Logger,
+		Senders: []alerting.Sender{r.sms}, Now: r.clock.Now, Speedup: 15})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.svc = r.service(nil)
+	r.at(0)
+	r.checkIn("anti_social_behaviour", officer, 30)
+	r.at(30 * time.Minute)
+	r.at(30*time.Minute + 59*time.Second)
+	if n := r.sms.n(); n != 2 {
+		t.Fatalf("%d pages before a minute; want the duty managers' 2", n)
+	}
+	r.at(31 * time.Minute)
+	if got := r.sms.since(2); !slices.Equal(got, []string{"page:haringey-ooh-manager"}) {
+		t.Errorf("a minute after the deadline at 15x paged %v; want haringey-ooh-manager", got)
 	}
 }
