@@ -12,9 +12,10 @@ import (
 )
 
 // Generate renders Prometheus rule files from the catalogue with
-// DefaultConfig, DefaultPlatformConfig and DefaultLinetestConfig; keys are
-// file names (sla_<po>.rules.yml, PlatformFileName for the platform alerts
-// and LinetestFileName for the line-test alerts).
+// DefaultConfig, DefaultPlatformConfig, DefaultLinetestConfig and
+// DefaultLoneworkerConfig; keys are file names (sla_<po>.rules.yml,
+// PlatformFileName for the platform alerts, LinetestFileName for the
+// line-test alerts and LoneworkerFileName for the lone-worker backstop).
 func Generate(c *catalog.Catalog) (map[string][]byte, error) {
 	out, err := GenerateWith(c, DefaultConfig())
 	if err != nil {
@@ -30,6 +31,11 @@ func Generate(c *catalog.Catalog) (map[string][]byte, error) {
 		return nil, err
 	}
 	out[LinetestFileName] = linetest
+	loneworker, err := GenerateLoneworker(c, DefaultLoneworkerConfig())
+	if err != nil {
+		return nil, err
+	}
+	out[LoneworkerFileName] = loneworker
 	return out, nil
 }
 

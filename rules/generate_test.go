@@ -68,8 +68,8 @@ func TestGenerateIsStable(t *testing.T) {
 			t.Errorf("%s differs between two runs", name)
 		}
 	}
-	if len(a) != len(c.Organisations)+2 {
-		t.Errorf("%d files for %d POs, the platform and the line-test file", len(a), len(c.Organisations))
+	if len(a) != len(c.Organisations)+3 {
+		t.Errorf("%d files for %d POs, the platform, line-test and lone-worker files", len(a), len(c.Organisations))
 	}
 }
 
