@@ -37,6 +37,7 @@ func commands() []command {
 		{"page", "page a PO's on-call person now (a duty manager's page)", runPage},
 		{"ack", "record a verbal acknowledgement of an incident", runAck},
 		{"escalate", "page an incident's next escalation step now", runEscalate},
+		{"loneworker", "the duty manager's lone-worker console: checkin, checkout, extend, ack, note, list, show, pin", runLoneworkerConsole},
 		{"linetest", "line tests: the prober (serve), one number now (run), the monthly report", runLinetest},
 		{"demo", "run everything in one process with simulated traffic and a live board", runDemo},
 	}
