@@ -18,7 +18,9 @@ const APIMaxBody = 16 << 10
 
 // CheckInRequest is the body of POST …/sessions. Minutes and Until are
 // exclusive; without either the session lasts the staff group's default.
+// Unknown fields are refused.
 type CheckInRequest struct {
+	// PO may be left out by a credential scoped to one PO (its PO).
 	PO         string `json:"po"`
 	StaffGroup string `json:"staff_group"`
 	Officer    string `json:"officer"`
