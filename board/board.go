@@ -1,6 +1,7 @@
 // Package board draws the duty manager's live terminal board: per PO and
 // service option, calls waiting, answered within target in the last hour,
-// abandon rate, and the alerts firing.
+// abandon rate, and the alerts firing; then the line tests and the lone
+// workers on site.
 package board
 
 import (
@@ -62,10 +63,11 @@ type row struct {
 
 // Snapshot is one drawing of the board.
 type Snapshot struct {
-	At        time.Time
-	rows      []*row
-	alerts    []Alert
-	lineTests []*lineTest
+	At          time.Time
+	rows        []*row
+	alerts      []Alert
+	lineTests   []*lineTest
+	loneWorkers []loneWorkers
 }
 
 // Take queries the source once.
@@ -102,6 +104,10 @@ func Take(ctx context.Context, src Source, now time.Time) (Snapshot, error) {
 	if err != nil {
 		return Snapshot{}, err
 	}
+	lws, err := takeLoneWorkers(ctx, src)
+	if err != nil {
+		return Snapshot{}, err
+	}
 	alerts := src.Alerts()
 	for _, a := range alerts {
 		if a.Labels["po"] == "" {
@@ -110,7 +116,7 @@ func Take(ctx context.Context, src Source, now time.Time) (Snapshot, error) {
 		r := get(Sample{Labels: a.Labels})
 		r.alerts = append(r.alerts, a.Name+" ("+a.State+")")
 	}
-	snap := Snapshot{At: now, alerts: alerts, lineTests: lts}
+	snap := Snapshot{At: now, alerts: alerts, lineTests: lts, loneWorkers: lws}
 	for _, r := range rows {
 		if r.offered >= 0.5 || r.waiting > 0 || len(r.alerts) > 0 {
 			snap.rows = append(snap.rows, r)
@@ -157,6 +163,7 @@ func (s Snapshot) Render(w io.Writer, maxRows int) {
 		fmt.Fprintf(w, "... and %d more rows\n", more)
 	}
 	s.renderLineTests(w)
+	s.renderLoneWorkers(w)
 }
 
 // takeLineTests reads the line-test gauges, one entry per number.

@@ -77,3 +77,26 @@ func TestBoardLineTests(t *testing.T) {
 		t.Errorf("board:\n%s\nwant the line %q", b.String(), want)
 	}
 }
+
+func TestBoardLoneWorkers(t *testing.T) {
+	st := func(po, state string) map[string]string { return map[string]string{"po": po, "state": state} }
+	src := fakeSource{results: map[string][]Sample{
+		qLW: {{st("haringey", "active"), 2}, {st("haringey", "escalated"), 1}, {st("haringey", "acknowledged"), 0},
+			{st("enfield", "active"), 1}, {st("rbkc", "active"), 0}},
+	}}
+	var b strings.Builder
+	snap, err := Take(context.Background(), src, time.Date(2026, 11, 23, 18, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap.Render(&b, 0)
+	if want := "lone workers: enfield 1 on site, haringey 3 on site (1 ESCALATED)\n"; !strings.Contains(b.String(), want) {
+		t.Errorf("board:\n%s\nwant the line %q", b.String(), want)
+	}
+	b.Reset()
+	snap, _ = Take(context.Background(), fakeSource{}, time.Now())
+	snap.Render(&b, 0)
+	if !strings.Contains(b.String(), "lone workers: nobody on site") {
+		t.Errorf("empty board:\n%s", b.String())
+	}
+}

@@ -16,6 +16,11 @@ const (
 	// first number, KIND:PO:+44… the one named): its calls never reach the
 	// queue, and a test call to it fails.
 	DeadLine = "deadline"
+	// Overdue: a lone worker of the PO checks in and never checks out; the
+	// alarm escalates step by step until someone acknowledges it. It needs
+	// the PO's lone-worker staff groups; the demo, not the simulator's
+	// traffic, plays it.
+	Overdue = "overdue"
 )
 
 // Scenario is one situation to simulate, written KIND:PO (e.g. surge:rbkc,
@@ -30,13 +35,22 @@ type Scenario struct {
 // ParseScenario reads KIND:PO[:NUMBER] and checks it against the catalogue.
 func ParseScenario(s string, c *catalog.Catalog) (Scenario, error) {
 	parts := strings.SplitN(s, ":", 3)
-	if len(parts) < 2 || (parts[0] != Surge && parts[0] != DeadLine) || (len(parts) == 3 && parts[0] != DeadLine) {
-		return Scenario{}, fmt.Errorf("scenario %q: write KIND:PO (or %s:PO:NUMBER); kinds: %s, %s", s, DeadLine, Surge, DeadLine)
+	if len(parts) < 2 || (parts[0] != Surge && parts[0] != DeadLine && parts[0] != Overdue) || (len(parts) == 3 && parts[0] != DeadLine) {
+		return Scenario{}, fmt.Errorf("scenario %q: write KIND:PO (or %s:PO:NUMBER); kinds: %s, %s, %s", s, DeadLine, Surge, DeadLine, Overdue)
 	}
 	sc := Scenario{Kind: parts[0], PO: parts[1]}
 	p, found := c.PO(sc.PO)
 	if !found {
 		return Scenario{}, fmt.Errorf("scenario %q: no PO %q in %s; POs: %s", s, sc.PO, c.Source, strings.Join(c.POIDs(), ", "))
+	}
+	if sc.Kind == Overdue && len(p.StaffGroups()) == 0 {
+		var with []string
+		for _, id := range c.POIDs() {
+			if q, _ := c.PO(id); len(q.StaffGroups()) > 0 {
+				with = append(with, id)
+			}
+		}
+		return Scenario{}, fmt.Errorf("scenario %q: %s has no lone-worker staff groups in %s; POs with them: %s", s, sc.PO, c.Source, strings.Join(with, ", "))
 	}
 	if sc.Kind == DeadLine {
 		var numbers []string

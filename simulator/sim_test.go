@@ -2,6 +2,7 @@ package simulator
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -133,10 +134,17 @@ func TestSurgeOverwhelmsOnePO(t *testing.T) {
 func TestParseScenarioErrors(t *testing.T) {
 	c := example(t)
 	for _, s := range []string{"surge", "flood:rbkc", "surge:nowhere", "surge:rbkc:+442079460014",
-		"deadline:enfield:+442079460014", "deadline:enfield:+449999"} {
+		"deadline:enfield:+442079460014", "deadline:enfield:+449999", "overdue:haringey:x"} {
 		if _, err := ParseScenario(s, c); err == nil {
 			t.Errorf("ParseScenario(%q) accepted", s)
 		}
+	}
+	_, err := ParseScenario("overdue:rbkc", c)
+	if err == nil || !strings.Contains(err.Error(), "rbkc has no lone-worker staff groups") || !strings.Contains(err.Error(), "with them: haringey") {
+		t.Errorf("overdue:rbkc: %v; want it refused, naming the POs with lone workers", err)
+	}
+	if sc, err := ParseScenario("overdue:haringey", c); err != nil || sc.Kind != Overdue || sc.PO != "haringey" {
+		t.Errorf("overdue:haringey = %+v, %v", sc, err)
 	}
 }
 

@@ -34,6 +34,7 @@ type demoFlags struct {
 	catchUp              time.Duration
 	scrape, eval, redraw time.Duration
 	duration             time.Duration
+	speedup              int
 }
 
 type stringList []string
@@ -63,7 +64,9 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	fs.Uint64Var(&f.seed, "seed", 1, "simulator seed: the same seed gives the same traffic")
 	fs.Float64Var(&f.volume, "volume", 1, "multiplier of each PO's realistic call volume")
 	fs.Var(&f.scenarios, "scenario", "situation to simulate, KIND:PO (repeatable); kinds: surge (a major emergency),\n"+
-		"deadline (the PO's first number dies; deadline:PO:NUMBER names it)")
+		"deadline (the PO's first number dies; deadline:PO:NUMBER names it), overdue (a lone worker\n"+
+		"never checks out: the alarm escalates step by step until acknowledged)")
+	fs.IntVar(&f.speedup, "escalation-speedup", 0, "divide the catalogue's escalation delays by this (0: 15 with an overdue scenario, else 1)")
 	fs.BoolVar(&f.evening, "evening", true, "shape traffic as a weekday evening from 18:00 (false: follow the real clock)")
 	fs.DurationVar(&f.catchUp, "catch-up", 10*time.Minute, "join the traffic this far under way (only when --data is new)")
 	fs.DurationVar(&f.scrape, "scrape-interval", 5*time.Second, "how often the engine scrapes")
@@ -84,6 +87,12 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 			return usagef("--scenario: %v", err)
 		}
 		scenarios = append(scenarios, sc)
+		if sc.Kind == simulator.Overdue && f.speedup == 0 {
+			f.speedup = demoSpeedup
+		}
+	}
+	if f.speedup < 0 {
+		return usagef("--escalation-speedup %d: want 1 or more (0: the default)", f.speedup)
 	}
 	// A restart continues the traffic already in the store: catching up
 	// again would invent a second past for the same minutes.
@@ -194,6 +203,12 @@ func demo(ctx context.Context, e *env, f *demoFlags, cat *catalog.Catalog, scena
 	if err != nil {
 		cancel()
 		<-engDone
+		return err
+	}
+	if err := playOverdue(ctx, pg.lw, cat, scenarios, e.stdout, log); err != nil {
+		cancel()
+		<-engDone
+		ltWait()
 		return err
 	}
 	defer func() { cancel(); ltWait() }()

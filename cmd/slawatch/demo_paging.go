@@ -21,6 +21,7 @@ import (
 	"github.com/slawatch/slawatch/alerting"
 	"github.com/slawatch/slawatch/alerting/amembed"
 	"github.com/slawatch/slawatch/catalog"
+	"github.com/slawatch/slawatch/exporters/loneworker"
 	"github.com/slawatch/slawatch/store"
 )
 
@@ -34,6 +35,7 @@ type paging struct {
 	// notifier's address at linetestMetricsPath.
 	linetestReg *prometheus.Registry
 	am          *amembed.Alertmanager
+	lw          *loneworker.Service
 	srv         *http.Server
 	pages       *pageLog
 	addr        string // the notifier's listen address
@@ -69,12 +71,19 @@ func startPaging(ctx context.Context, f *demoFlags, cat *catalog.Catalog, st *st
 	if pg.pages, err = openPageLog(filepath.Join(f.data, "pages.log"), out); err != nil {
 		return fail(err)
 	}
-	pager, err := alerting.NewPager(alerting.PagerOptions{Catalog: catalogFor(cat, st, log), Store: st,
-		Logger: log.With("component", "pager"), Senders: demoSenders(pg.pages), Registerer: reg})
+	current, senders := catalogFor(cat, st, log), demoSenders(pg.pages)
+	pager, err := alerting.NewPager(alerting.PagerOptions{Catalog: current, Store: st,
+		Logger: log.With("component", "pager"), Senders: senders, Registerer: reg, Speedup: f.speedup})
 	if err != nil {
 		return fail(err)
 	}
 	go pager.Run(ctx, time.Second)
+	// The lone-worker timers, as in `slawatch notify`; reminders go to the
+	// page log.
+	if pg.lw, err = newLoneWorker(current, st, pager, senders, reg, log); err != nil {
+		return fail(err)
+	}
+	runLoneWorker(ctx, pg.lw, time.Second)
 	intake, err := alerting.NewIntake(alerting.IntakeOptions{Store: st, Logger: log.With("component", "notifier"),
 		Notifiers: []alerting.Notifier{pager}})
 	if err != nil {
