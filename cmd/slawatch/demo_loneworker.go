@@ -26,7 +26,7 @@ const demoSpeedup = 15
 // playOverdue checks in, for each overdue scenario, the first officer of
 // the PO's first staff group, due out in demoOverdueAfter, who never checks
 // out: the alarm pages the group's policy step by step until someone
-// acknowledges (`slawatch ack N` on the incident paged, or `slawatch
+// acknowledges (`slawatch ack --incident N` on the incident paged, or `slawatch
 // loneworker ack SESSION`). After a restart the session is still open and
 // carries on.
 func playOverdue(ctx context.Context, svc *loneworker.Service, cat *catalog.Catalog, scenarios []simulator.Scenario,

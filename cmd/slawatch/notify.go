@@ -35,8 +35,13 @@ func runNotify(ctx context.Context, e *env, args []string) error {
 			"Everything is in the event store first, so a restart loses nothing: `slawatch incidents --id N`.\n\n"+
 			"Channels come from the environment: "+envSlackToken+" (and "+envSlackSigning+" for the\n"+
 			"buttons) for Slack; "+envTwilioAccountSID+", "+envTwilioAuthToken+", "+envTwilioFrom+" and --public-url\n"+
-			"for SMS. Without them the pages go to the console (or --file, JSON lines).\n"+
-			"GET /metrics has the notifier_* metrics; GET /-/healthy answers ok.")
+			"for SMS. Without them the pages go to the console (or --file, JSON lines).\n\n"+
+			"It also runs the lone-worker service: officers check in before a visit and out after it\n"+
+			"(the API at /api/v1/loneworker/ with --api-tokens; by SMS and phone on the lone-worker\n"+
+			"number with Twilio: /api/v1/loneworker/sms and /voice under --public-url; or `slawatch\n"+
+			"loneworker`); an officer not out by the deadline raises an alarm paged by the staff group's\n"+
+			"policy. Reminders go by SMS (else where the pages go).\n"+
+			"GET /metrics has the notifier_* and loneworker_* metrics; GET /-/healthy answers ok.")
 	var c commonFlags
 	c.register(fs, true)
 	listen := fs.String("listen", strings.TrimPrefix(alerting.DefaultNotifierURL, "http://"),
@@ -109,6 +114,10 @@ func runNotify(ctx context.Context, e *env, args []string) error {
 	for path, h := range ch.handlers {
 		public.Handle(path, h)
 	}
+	lwMounted, err := mountLoneWorker(public, lw, creds, os.Getenv(envTwilioAuthToken), strings.TrimSuffix(*publicURL, "/"), log)
+	if err != nil {
+		return err
+	}
 	if creds != nil {
 		rh, err := rotaapi.New(rotaapi.Options{Catalog: cat, Store: st, Auth: creds, Logger: log.With("component", "rotas")})
 		if err != nil {
@@ -148,7 +157,8 @@ func runNotify(ctx context.Context, e *env, args []string) error {
 	lwDone := runLoneWorker(runCtx, lw, *tick)
 	go gaps.Run(runCtx, time.Minute)
 	fmt.Fprintf(e.stdout, "slawatch notify serving on http://%s%s (Ctrl-C to stop); paging by %s\n", ln.Addr(), alerting.WebhookPath, ch)
-	log.Info("notifier listening", "address", ln.Addr().String(), "channels", ch.String(), "rota_api", *tokens != "")
+	log.Info("notifier listening", "address", ln.Addr().String(), "channels", ch.String(), "rota_api", *tokens != "",
+		"lone_worker", strings.Join(lwMounted, ", "))
 	select {
 	case err := <-done:
 		stop()

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -10,6 +12,8 @@ import (
 	"github.com/slawatch/slawatch/alerting"
 	"github.com/slawatch/slawatch/catalog"
 	"github.com/slawatch/slawatch/exporters/loneworker"
+	"github.com/slawatch/slawatch/internal/apiauth"
+	"github.com/slawatch/slawatch/internal/secret"
 	"github.com/slawatch/slawatch/store"
 )
 
@@ -48,4 +52,32 @@ func runLoneWorker(ctx context.Context, svc *loneworker.Service, every time.Dura
 		svc.Run(ctx, every)
 	}()
 	return done
+}
+
+// mountLoneWorker serves the lone-worker check-ins on the public mux: the
+// HTTP API behind the credentials (none without --api-tokens), and, with
+// Twilio's auth token and --public-url, the signed voice and SMS webhooks
+// of the lone-worker number. It returns what it mounted, for the log.
+func mountLoneWorker(public *http.ServeMux, lw *loneworker.Service, creds *apiauth.Credentials, twilioToken, publicURL string,
+	log *slog.Logger) ([]string, error) {
+	var mounted []string
+	if creds != nil {
+		public.Handle(loneworker.APIPrefix, creds.Middleware(log, lw.API(log)))
+		mounted = append(mounted, "API "+loneworker.APIPrefix)
+	}
+	if twilioToken == "" || publicURL == "" {
+		return mounted, nil
+	}
+	o := loneworker.WebhookOptions{PublicURL: publicURL, AuthToken: secret.New(twilioToken), Logger: log.With("component", "loneworker")}
+	sms, err := lw.SMSWebhook(o)
+	if err != nil {
+		return nil, fmt.Errorf("lone-worker SMS webhook: %w", err)
+	}
+	voice, err := lw.VoiceWebhook(o)
+	if err != nil {
+		return nil, fmt.Errorf("lone-worker voice webhook: %w", err)
+	}
+	public.Handle(sms.Path(), sms)
+	public.Handle(voice.Path(), voice)
+	return append(mounted, "SMS "+sms.URL(), "voice "+voice.URL()), nil
 }
