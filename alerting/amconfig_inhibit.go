@@ -9,7 +9,8 @@ import (
 )
 
 // inhibitRules: a dead line silences the SLA alerts it explains, a down
-// exporter silences its stale-data alerts, a breach silences its warning.
+// exporter silences its stale-data alerts, the lone-worker service down
+// silences its stalled timers, a breach silences its warning.
 //
 // A line is dead when LineTestFailed{po, access_number} fires. It silences
 // SLABreached and SLAAtRisk only for the service options that no other
@@ -44,6 +45,11 @@ func inhibitRules(c *catalog.Catalog) []amInhibitRule {
 			TargetMatchers: []string{eq("alertname", "SourceSilent")},
 			Equal:          []string{"job"},
 			comment:        "An exporter down or absent explains why its sources are silent.",
+		},
+		amInhibitRule{
+			SourceMatchers: []string{eq("alertname", "LoneWorkerServiceDown")},
+			TargetMatchers: []string{re("alertname", "LoneWorkerTimersStalled", "LoneWorkerAlarmNotRaised", "LoneWorkerTickErrors")},
+			comment:        "The lone-worker service down explains its timers stalling: one page, not two.",
 		},
 		amInhibitRule{
 			SourceMatchers: []string{eq("alertname", "SLABreached")},

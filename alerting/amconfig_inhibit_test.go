@@ -77,6 +77,11 @@ func TestInhibition(t *testing.T) {
 		{"breach leaves another option's at-risk", []model.LabelSet{sla("SLABreached", "rbkc", "parking")}, sla("SLAAtRisk", "rbkc", "cctv"), false},
 		{"breach leaves another PO's at-risk", []model.LabelSet{sla("SLABreached", "rbkc", "parking")}, sla("SLAAtRisk", "ealing", "parking"), false},
 		{"at-risk never silences a breach", []model.LabelSet{sla("SLAAtRisk", "rbkc", "parking")}, sla("SLABreached", "rbkc", "parking"), false},
+		{"lone-worker service down silences its stalled timers", []model.LabelSet{labelSet("alertname", "LoneWorkerServiceDown", "job", "notifier", "instance", "n:9095")},
+			labelSet("alertname", "LoneWorkerTimersStalled", "severity", "critical"), true},
+		{"stalled timers alone page", nil, labelSet("alertname", "LoneWorkerTimersStalled", "severity", "critical"), false},
+		{"lone-worker service down does not hide a pager stall", []model.LabelSet{labelSet("alertname", "LoneWorkerServiceDown", "job", "notifier")},
+			labelSet("alertname", "PagerStalled", "job", "notifier"), false},
 		{"nothing silences the watchdog", []model.LabelSet{dead("ealing", "+442079460001"), labelSet("alertname", "ExporterDown", "job", "telephony")}, labelSet("alertname", "Watchdog"), false},
 	} {
 		if got := muted(rules, tc.firing, tc.target); got != tc.want {
