@@ -23,6 +23,10 @@ const AppReceiver = "slawatch"
 // AppPagePath is the second intake: the application's own pages.
 const AppPagePath = "/api/v1/pages"
 
+// maxClockSkew is how far ahead of this process's clock an AppPage's
+// StartsAt is still taken as given.
+const maxClockSkew = 5 * time.Minute
+
 // PolicyLabel is the incident label naming the PO's escalation policy to
 // follow instead of the service option's (AppPage.Policy).
 const PolicyLabel = "escalation_policy"
@@ -120,8 +124,11 @@ func (p *Pager) Raise(ctx context.Context, a AppPage) (inc store.Incident, opene
 	if a.By != "" {
 		ann["raised_by"] = a.By
 	}
+	// A StartsAt a little ahead is another process's clock (a lone-worker
+	// deadline claimed by an instance whose clock runs fast): honouring it
+	// keeps the two raisers on one incident.
 	startsAt := now
-	if !a.StartsAt.IsZero() && !a.StartsAt.After(now) {
+	if !a.StartsAt.IsZero() && a.StartsAt.Before(now.Add(maxClockSkew)) {
 		startsAt = a.StartsAt.UTC()
 	}
 	ia := store.IncidentAlert{Receiver: AppReceiver, GroupKey: "app/" + a.Source, Fingerprint: a.Key,
@@ -185,6 +192,11 @@ func (p *Pager) AppIntake(allow func(r *http.Request, po string) bool) http.Hand
 			http.Error(w, "bad page JSON: "+err.Error(), http.StatusBadRequest)
 			return
 		}
+		if internalSource(a.Source) {
+			http.Error(w, fmt.Sprintf("source %q is raised by slawatch itself, not through this intake; use manual or your application's name", a.Source),
+				http.StatusUnprocessableEntity)
+			return
+		}
 		if allow != nil && !allow(r, a.PO) {
 			http.Error(w, fmt.Sprintf("this credential may not page for po %q", a.PO), http.StatusForbidden)
 			return
@@ -213,6 +225,11 @@ func (p *Pager) AppIntake(allow func(r *http.Request, po string) bool) http.Hand
 // ErrNothingToResolve is matched by Raise's error for a resolve of a key
 // that never paged.
 var ErrNothingToResolve = errors.New("no page of source")
+
+// internalSource reports whether pages of the source are raised only in
+// process: a lone-worker alarm or a rota gap forged or resolved through
+// the HTTP intake could silence a real one.
+func internalSource(source string) bool { return source == "loneworker" || source == "rota" }
 
 // ValidationError is a page the catalogue rejects (HTTP 422).
 type ValidationError struct{ Err error }

@@ -56,6 +56,9 @@ func TestAppIntake(t *testing.T) {
 		{`{"source":"linetest","key":"k","po":"acme","alertname":"X","severity":"loud","summary":"s"}`, 422, `severity "loud": want page, critical or warning`},
 		{`{"source":"linetest","key":"k","po":"acme","alertname":"X"}`, 422, "summary: say what is wrong"},
 		{`{"source":"linetest","key":"never","po":"acme","alertname":"X","resolved":true}`, 422, `no page of source linetest to resolve`},
+		{`{"source":"loneworker","key":"session:1","po":"acme","alertname":"LoneWorkerOverdue","severity":"warning","summary":"x"}`, 422, `source "loneworker" is raised by slawatch itself`},
+		{`{"source":"loneworker","key":"session:1","po":"acme","alertname":"LoneWorkerOverdue","resolved":true}`, 422, `source "loneworker" is raised by slawatch itself`},
+		{`{"source":"rota","key":"x","alertname":"RotaGap","summary":"x"}`, 422, `source "rota" is raised by slawatch itself`},
 		{`{"source":"linetest","key":"k","po":"acme","alertname":"X","summary":"s","caller":"+447700900999"}`, 400, `unknown field "caller"`},
 		{`{"source":`, 400, "bad page JSON"},
 	} {

@@ -32,9 +32,20 @@ func (p *Pager) fire(ctx context.Context, cat *catalog.Catalog, e store.Escalati
 	if err != nil {
 		return err
 	}
-	adv := store.Advance{IncidentID: e.IncidentID, From: e.NextStep, Now: now}
+	adv := store.Advance{IncidentID: e.IncidentID, From: e.NextStep, Policy: e.Policy, Now: now}
 	var outcomes []string
-	for k := e.NextStep; ; k++ {
+	first := e.NextStep
+	if e.Policy != "" && !hasPolicy(cat, e.PO, e.Policy) {
+		// The named policy left the catalogue (renamed, removed) while its
+		// page escalated: carry on with the PO's own policy from its first
+		// step rather than stop paging.
+		adv.Policy, first = "", 0
+		adv.Events = append(adv.Events, store.EscalationEvent{IncidentID: e.IncidentID, At: now, Kind: store.EscSkipped, Step: e.NextStep,
+			Detail: fmt.Sprintf("policy %s is no longer in the catalogue: following %s's own policy from its first step", e.Policy, e.PO)})
+		e.Policy = ""
+		p.opts.Logger.Error("escalation policy gone from the catalogue; following the PO's own policy", "incident", e.IncidentID, "po", e.PO)
+	}
+	for k := first; ; k++ {
 		step, delay, ok := stepOf(cat, e, k, now)
 		delay /= time.Duration(p.opts.Speedup)
 		if !ok {
@@ -88,6 +99,16 @@ func stepOf(cat *catalog.Catalog, e store.Escalation, k int, now time.Time) (cat
 		return cat.StepAtPolicy(e.PO, e.Policy, k, now)
 	}
 	return cat.StepAt(e.PO, e.ServiceOption, k, now)
+}
+
+// hasPolicy reports whether the PO still has the named policy.
+func hasPolicy(cat *catalog.Catalog, po, policy string) bool {
+	p, ok := cat.PO(po)
+	if !ok {
+		return false
+	}
+	_, ok = p.Policy(policy)
+	return ok
 }
 
 func hasPeopleTargets(s catalog.Step) bool {

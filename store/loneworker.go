@@ -434,7 +434,7 @@ func (st *Store) CheckOut(ctx context.Context, id int64, via, by string, at time
 func (st *Store) Extend(ctx context.Context, id int64, minutes int, max time.Duration, maxExtensions int, via, by string, at time.Time) (LoneWorkerSession, error) {
 	what := fmt.Sprintf("extend session %d", id)
 	switch {
-	case minutes < 1 || time.Duration(minutes)*time.Minute > MaxLoneWorkerSession:
+	case minutes < 1 || minutes > int(MaxLoneWorkerSession/time.Minute): // compared before multiplying: no overflow
 		return LoneWorkerSession{}, badLW(what, "minutes", "is %d; want 1 to %d", minutes, int(MaxLoneWorkerSession/time.Minute))
 	case max <= 0:
 		return LoneWorkerSession{}, badLW(what, "max", "is %s; want the catalogue's maximum session length (> 0)", max)
@@ -681,9 +681,9 @@ func (st *Store) DueAlarms(ctx context.Context, now time.Time) ([]LoneWorkerSess
 // passed, the alarm was raised already, or the session was checked out.
 //
 // The claim commits before the page is sent: a process that dies between
-// the two leaves an overdue session whose page is not out, so at start the
-// service must (re)raise the page of every overdue session not yet
-// acknowledged (OpenSessions), idempotently keyed by the session id.
+// the two leaves an overdue session whose page is not out, so the service
+// (re)raises the page of every overdue session that has none
+// (OpenSessions), idempotently keyed by the session id, on every tick.
 func (st *Store) ClaimAlarm(ctx context.Context, id int64, now time.Time) (bool, error) {
 	n := now.UnixNano()
 	return st.claim(ctx, id, now, LWAlarm, "deadline passed without a check-out", `UPDATE loneworker_sessions

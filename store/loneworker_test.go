@@ -227,6 +227,13 @@ func testLWExtend(t *testing.T, open func() (*Store, error)) {
 	if _, err := s.Extend(ctx, sess.ID, 15, 2*time.Hour, 0, ViaSMS, "officer", at); !errors.Is(err, ErrExtensionRefused) {
 		t.Fatalf("Extend with no extensions allowed: %v; want ErrExtensionRefused", err)
 	}
+	// Minutes that overflow a Duration when multiplied must not wrap round
+	// into a deadline moved earlier.
+	for _, m := range []int{1<<53 - 30, 1<<53 - 61, 1<<62 + 1, 24*60 + 1} {
+		if _, err := s.Extend(ctx, sess.ID, m, 2*time.Hour, 3, ViaSMS, "officer", at); !errors.Is(err, ErrInvalidLoneWorker) {
+			t.Fatalf("Extend by %d minutes: %v; want ErrInvalidLoneWorker (1 to 1440)", m, err)
+		}
+	}
 	if _, err := s.Extend(ctx, sess.ID, 30, time.Hour, 3, ViaSMS, "officer", at); !errors.Is(err, ErrExtensionRefused) ||
 		!strings.Contains(err.Error(), "15 minutes left") {
 		t.Fatalf("Extend past the maximum: %v; want ErrExtensionRefused saying 15 minutes left", err)

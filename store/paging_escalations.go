@@ -98,9 +98,12 @@ type Advance struct {
 	IncidentID int64
 	From, Next int
 	NextAt     time.Time
-	Pages      []Page
-	Events     []EscalationEvent
-	Now        time.Time
+	// Policy is the policy followed from now on (the escalation's own,
+	// or "" when its named policy has left the catalogue).
+	Policy string
+	Pages  []Page
+	Events []EscalationEvent
+	Now    time.Time
 }
 
 // AdvanceEscalation applies a if the escalation is still active at step
@@ -121,9 +124,9 @@ func (s *Store) AdvanceEscalation(ctx context.Context, a Advance) (claimed bool,
 	if a.NextAt.IsZero() {
 		state = EscalationExhausted
 	}
-	res, err := tx.ExecContext(ctx, s.d.rebind(`UPDATE escalations SET next_step = ?, next_at_ns = ?, state = ?, updated_ns = ?
+	res, err := tx.ExecContext(ctx, s.d.rebind(`UPDATE escalations SET next_step = ?, next_at_ns = ?, state = ?, policy = ?, updated_ns = ?
  WHERE incident_id = ? AND next_step = ? AND state = ?`),
-		a.Next, nullableNanos(a.NextAt), state, a.Now.UnixNano(), a.IncidentID, a.From, EscalationActive)
+		a.Next, nullableNanos(a.NextAt), state, a.Policy, a.Now.UnixNano(), a.IncidentID, a.From, EscalationActive)
 	if err != nil {
 		return false, fmt.Errorf("store: advance incident %d: %w", a.IncidentID, err)
 	}

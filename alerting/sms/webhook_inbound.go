@@ -52,6 +52,12 @@ func (w *Webhooks) inbound(rw http.ResponseWriter, r *http.Request, form url.Val
 		}
 		writeTwiML(rw, text)
 	default:
+		if w.o.Commands != nil {
+			if text, ok := w.o.Commands(ctx, from, form.Get("Body")); ok {
+				writeTwiML(rw, text)
+				return
+			}
+		}
 		writeTwiML(rw, HelpReply)
 	}
 }

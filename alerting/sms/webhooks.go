@@ -1,6 +1,7 @@
 package sms
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -32,8 +33,12 @@ type WebhookOptions struct {
 	StatusPath, InboundPath string
 	// Responder receives receipts, ack codes and opt-outs.
 	Responder alerting.Responder
-	Logger    *slog.Logger
-	Now       func() time.Time
+	// Commands, when set, is offered the texts that are neither an ack
+	// code nor STOP/START (a lone worker replying OUT to a reminder sent
+	// from this number); handled true sends its reply instead of the help.
+	Commands func(ctx context.Context, from, body string) (reply string, handled bool)
+	Logger   *slog.Logger
+	Now      func() time.Time
 }
 
 // Webhooks serves Twilio's status callbacks and inbound SMS. Requests

@@ -345,8 +345,8 @@ func TestLoneworkerPin(t *testing.T) {
 	if strings.Contains(out+errs, "246810") {
 		t.Errorf("the PIN is echoed: %q %q", out, errs)
 	}
-	code, out, _ = c.runIn("4321\n", "pin", "--person", "haringey-eo-2")
-	if code != 0 || out != fmt.Sprintf("pin_sha256: %s\n", catalog.PINHash("haringey-eo-2", "4321")) {
+	code, out, _ = c.runIn("432100\n", "pin", "--person", "haringey-eo-2")
+	if code != 0 || out != fmt.Sprintf("pin_sha256: %s\n", catalog.PINHash("haringey-eo-2", "432100")) {
 		t.Errorf("pin for eo-2: %d %q", code, out)
 	}
 	for _, tc := range []struct {
@@ -354,8 +354,9 @@ func TestLoneworkerPin(t *testing.T) {
 		args  []string
 		want  string
 	}{
-		{"12a4\n", []string{"pin", "--person", "haringey-eo-2"}, "4 to 12 digits"},
-		{"", []string{"pin", "--person", "haringey-eo-2"}, "4 to 12 digits"},
+		{"12a456\n", []string{"pin", "--person", "haringey-eo-2"}, "must be 6 digits"},
+		{"1234\n", []string{"pin", "--person", "haringey-eo-2"}, "must be 6 digits"},
+		{"", []string{"pin", "--person", "haringey-eo-2"}, "must be 6 digits"},
 		{"1234\n", []string{"pin"}, "--person is required"},
 		{"1234\n", []string{"pin", "--person", "nobody"}, `"nobody" is not a person`},
 		{"246810\n", []string{"pin", "--person", "haringey-eo-2"}, "another officer already has this PIN"},

@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/slawatch/slawatch/catalog"
+	"github.com/slawatch/slawatch/exporters/loneworker"
 )
 
 func lwList(ctx context.Context, e *env, args []string) error {
@@ -125,8 +126,8 @@ func lwPIN(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "loneworker pin", "loneworker pin --person ID   (the PIN on standard input)",
 		"Prints the pin_sha256 line for an officer's lone-worker PIN, to put under the officer in the\n"+
 			"catalogue: an officer calling from a phone that is not theirs identifies themselves with it.\n"+
-			"The PIN (4 to 12 digits) is read from standard input and stored nowhere; the catalogue holds\n"+
-			"only the SHA-256 of \"<person id>:<pin>\".\n\n"+
+			"The PIN (6 digits: the phone line collects exactly that many) is read from standard input and\n"+
+			"stored nowhere; the catalogue holds only the SHA-256 of \"<person id>:<pin>\".\n\n"+
 			"Example:\n  echo 246810 | slawatch loneworker pin --person haringey-eo-1")
 	var f lwFlags
 	f.commonFlags.register(fs, false)
@@ -154,7 +155,7 @@ func lwPIN(ctx context.Context, e *env, args []string) error {
 	if e.stdin == nil {
 		return usagef("no standard input: pipe the PIN in, e.g. echo 246810 | slawatch loneworker pin --person %s", *person)
 	}
-	fmt.Fprintf(e.stderr, "PIN for %s (4 to 12 digits, then Enter): ", *person)
+	fmt.Fprintf(e.stderr, "PIN for %s (%d digits, then Enter): ", *person, loneworker.PINDigits)
 	pin, err := readPIN(e.stdin)
 	fmt.Fprintln(e.stderr)
 	if err != nil {
@@ -168,15 +169,15 @@ func lwPIN(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// readPIN reads the first line: 4 to 12 digits (a phone keypad's).
+// readPIN reads the first line: loneworker.PINDigits digits, as the phone line collects.
 func readPIN(r io.Reader) (string, error) {
 	line, err := bufio.NewReader(io.LimitReader(r, 256)).ReadString('\n')
 	if err != nil && err != io.EOF {
 		return "", fmt.Errorf("read the PIN: %w", err)
 	}
 	pin := strings.TrimSpace(line)
-	if len(pin) < 4 || len(pin) > 12 || strings.Trim(pin, "0123456789") != "" {
-		return "", usagef("the PIN must be 4 to 12 digits (the officer types it on a phone keypad)")
+	if len(pin) != loneworker.PINDigits || strings.Trim(pin, "0123456789") != "" {
+		return "", usagef("the PIN must be %d digits (the phone line collects exactly %d)", loneworker.PINDigits, loneworker.PINDigits)
 	}
 	return pin, nil
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/slawatch/slawatch/alerting"
 	"github.com/slawatch/slawatch/alerting/rotaapi"
+	"github.com/slawatch/slawatch/exporters/loneworker"
 	"github.com/slawatch/slawatch/internal/apiauth"
 )
 
@@ -73,7 +74,11 @@ func runNotify(ctx context.Context, e *env, args []string) error {
 	}
 	defer st.Close()
 	ref := &pagerRef{}
-	ch, err := buildChannels(os.Getenv, log, strings.TrimSuffix(*publicURL, "/"), *console, *file, e.stdout, ref)
+	// The lone-worker service is built after the channels (it needs the
+	// pager, which needs the senders); it is set before serving.
+	var lw *loneworker.Service
+	commands := func(ctx context.Context, from, body string) (string, bool) { return lw.SMSCommand(ctx, from, body) }
+	ch, err := buildChannels(os.Getenv, log, strings.TrimSuffix(*publicURL, "/"), *console, *file, e.stdout, ref, commands)
 	if err != nil {
 		return usagef("%v", err)
 	}
@@ -86,8 +91,7 @@ func runNotify(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	ref.Pager = pager
-	lw, err := newLoneWorker(current, st, pager, ch.senders, reg, log)
-	if err != nil {
+	if lw, err = newLoneWorker(current, st, pager, ch.senders, reg, log); err != nil {
 		return err
 	}
 	intake, err := alerting.NewIntake(alerting.IntakeOptions{Store: st, Logger: log, Notifiers: []alerting.Notifier{pager}})

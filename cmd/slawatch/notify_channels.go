@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -42,8 +43,11 @@ type channels struct {
 // token (and a signing secret for its buttons); SMS an account, token and
 // sender, and a public URL for receipts and replies. The console and file
 // sinks are added as asked; with no channel at all, the console.
+//
+// commands, when not nil, is offered the texts to the paging number that
+// are not ack codes (lone workers replying to their reminders).
 func buildChannels(getenv func(string) string, log *slog.Logger, publicURL string, console bool, file string,
-	stdout io.Writer, responder alerting.Responder) (*channels, error) {
+	stdout io.Writer, responder alerting.Responder, commands func(ctx context.Context, from, body string) (string, bool)) (*channels, error) {
 	ch := &channels{handlers: map[string]http.Handler{}, wait: func() {}}
 	if tok := getenv(envSlackToken); tok != "" {
 		s, err := slack.New(slack.Options{Token: slack.NewSecret(tok), APIURL: getenv(envSlackAPIURL), Logger: log.With("channel", "slack")})
@@ -75,7 +79,7 @@ func buildChannels(getenv func(string) string, log *slog.Logger, publicURL strin
 			return nil, fmt.Errorf("SMS: --public-url is needed: Twilio posts delivery receipts and replies (acks, STOP) to it")
 		}
 		wh, err := sms.NewWebhooks(sms.WebhookOptions{AuthToken: sms.NewSecret(tok), PublicURL: publicURL, Responder: responder,
-			Logger: log.With("channel", "sms")})
+			Commands: commands, Logger: log.With("channel", "sms")})
 		if err != nil {
 			return nil, fmt.Errorf("SMS webhooks: %w", err)
 		}

@@ -66,6 +66,19 @@ func TestNotifyServesLoneWorkers(t *testing.T) {
 	if !strings.Contains(reply, "Checked out: session") {
 		t.Errorf("SMS OUT reply %q", reply)
 	}
+	// An officer replying to a reminder texts the paging number (it sent
+	// the reminder): the command is heard there too; others get the
+	// paging help as before.
+	if r := twilioPost(t, twilio.AuthToken(), base+"/api/v1/loneworker/sms", url.Values{"From": {"+447700900403"}, "Body": {"IN 30"}}); !strings.Contains(r, "Checked in") {
+		t.Fatalf("SMS IN reply %q", r)
+	}
+	if r := twilioPost(t, twilio.AuthToken(), base+"/api/v1/twilio/sms", url.Values{"From": {"+447700900403"}, "Body": {"OUT"}}); !strings.Contains(r, "Checked out") {
+		t.Errorf("OUT to the paging number: reply %q; want the check-out", r)
+	}
+	if r := twilioPost(t, twilio.AuthToken(), base+"/api/v1/twilio/sms", url.Values{"From": {"+447700900901"}, "Body": {"OUT"}}); !strings.Contains(r, "Reply with the code") {
+		t.Errorf("a duty manager's OUT to the paging number: reply %q; want the paging help", r)
+	}
+
 	// The phone: a known caller hears the menu.
 	if twiml := twilioPost(t, twilio.AuthToken(), base+"/api/v1/loneworker/voice", url.Values{"From": {"+447700900402"},
 		"CallSid": {"CA00000000000000000000000000000001"}}); !strings.Contains(twiml, "<Gather") {
@@ -73,7 +86,7 @@ func TestNotifyServesLoneWorkers(t *testing.T) {
 	}
 
 	// The timers count what they saw on /metrics, by group only.
-	want := `loneworker_checkouts_total{po="haringey",staff_group="enforcement"} 1`
+	want := `loneworker_checkouts_total{po="haringey",staff_group="enforcement"} 2`
 	var metrics string
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
 		resp, err := http.Get(base + "/metrics")

@@ -2,6 +2,8 @@ package loneworker
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/prometheus/common/expfmt"
 
+	"github.com/slawatch/slawatch/catalog"
 	"github.com/slawatch/slawatch/store"
 )
 
@@ -206,5 +209,70 @@ func TestRetentionPurge(t *testing.T) {
 	}
 	if s := r.session(b.ID); !s.Open() {
 		t.Error("an open session was purged")
+	}
+}
+
+// A policy renamed in the catalogue while its alarm escalates does not stop
+// the paging: the escalation carries on with the PO's own policy (for
+// Haringey, the duty managers as the catch-all) and says so in its trail.
+func TestPolicyRenamedMidEscalationStillPages(t *testing.T) {
+	r := newRig(t)
+	r.at(0)
+	s := r.checkIn("anti_social_behaviour", officer, 30)
+	r.at(30 * time.Minute) // step 1: the duty managers
+	src, err := os.ReadFile(filepath.Join("..", "..", "examples", "london-ooh.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	renamed := strings.ReplaceAll(strings.ReplaceAll(string(src), "- id: lone_worker\n", "- id: lone_worker_v2\n"),
+		"escalation_policy: lone_worker\n", "escalation_policy: lone_worker_v2\n")
+	if r.cat, err = catalog.Parse("renamed.yaml", []byte(renamed)); err != nil {
+		t.Fatal(err)
+	}
+	n := r.sms.n()
+	r.at(45 * time.Minute)
+	if got := r.sms.since(n); len(got) == 0 {
+		t.Fatal("nothing paged after the policy was renamed; want the PO's own policy to carry on")
+	}
+	inc := r.incident(s.ID)
+	ev, err := r.st.EscalationEvents(r.ctx, inc.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, e := range ev {
+		found = found || strings.Contains(e.Detail, "policy lone_worker is no longer in the catalogue")
+	}
+	if !found {
+		t.Errorf("the escalation's trail does not say the policy was gone: %+v", ev)
+	}
+	if e, _ := r.st.Escalation(r.ctx, inc.ID); e.Policy != "" {
+		t.Errorf("escalation policy %q after the fallback; want the PO's own (\"\")", e.Policy)
+	}
+}
+
+// An alarm claimed and acknowledged on the console before its page went out
+// (a crash in between) is raised and stopped at once: nobody is paged.
+func TestAlarmAcknowledgedBeforeItsPageIsNotPaged(t *testing.T) {
+	r := newRig(t)
+	r.at(0)
+	s := r.checkIn("anti_social_behaviour", officer, 30)
+	r.clock.Set(t0.Add(31 * time.Minute))
+	if ok, err := r.st.ClaimAlarm(r.ctx, s.ID, r.clock.Now()); err != nil || !ok {
+		t.Fatalf("claim: %v %v", ok, err)
+	}
+	if _, _, err := r.st.AckAlarm(r.ctx, s.ID, store.ViaConsole, "ooh-dm-1", r.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	r.svc = r.service(nil)
+	r.at(32 * time.Minute)
+	r.at(60 * time.Minute)
+	for _, m := range r.sms.sent {
+		if m.Kind == "page" {
+			t.Errorf("paged %s for an alarm acknowledged before its page", m.To.PersonID)
+		}
+	}
+	if e, err := r.st.Escalation(r.ctx, r.incident(s.ID).ID); err != nil || e.State != store.EscalationAcknowledged || e.AckedBy != "ooh-dm-1" {
+		t.Errorf("escalation %+v (%v); want acknowledged by ooh-dm-1", e, err)
 	}
 }

@@ -129,6 +129,10 @@ func (c *voiceCall) step(ctx context.Context) *voiceTwiML {
 	switch step {
 	case stepStart:
 		p, po, groups, ok := cat.OfficerBy(c.form.Get("From"))
+		if !ok && c.s.pins.locked(c.s.o.Now()) {
+			c.outcome = "pin_locked"
+			return (&voiceTwiML{}).say(voicePINLocked).hangup()
+		}
 		if !ok {
 			c.outcome = "unknown_number"
 			return (&voiceTwiML{}).gather(c.action(stepPIN), PINDigits,
@@ -164,8 +168,15 @@ func (c *voiceCall) step(ctx context.Context) *voiceTwiML {
 	return (&voiceTwiML{}).say(voiceFailed).hangup()
 }
 
+// voicePINLocked is said while PIN entry is locked (pinLock).
+const voicePINLocked = "Sorry, PIN entry is not available at the moment. Please call the duty manager. Goodbye."
+
 // pin identifies a caller by the PIN they keyed.
 func (c *voiceCall) pin(ctx context.Context) *voiceTwiML {
+	if c.s.pins.locked(c.s.o.Now()) {
+		c.outcome = "pin_locked"
+		return (&voiceTwiML{}).say(voicePINLocked).hangup()
+	}
 	d := c.digits()
 	if len(d) == PINDigits {
 		if p, po, groups, ok := c.cat.OfficerByPIN(d); ok {
@@ -174,6 +185,12 @@ func (c *voiceCall) pin(ctx context.Context) *voiceTwiML {
 		}
 	}
 	c.outcome = "wrong_pin"
+	if c.s.pins.failed(c.s.o.Now()) {
+		c.outcome = "pin_locked"
+		c.s.o.Logger.Error("lone-worker phone line: too many wrong PINs; PIN entry locked",
+			"failures", pinLockFailures, "within", pinLockWindow.String())
+		return (&voiceTwiML{}).say(voicePINLocked).hangup()
+	}
 	if c.tries()+1 >= maxTries {
 		c.outcome = "wrong_pin_goodbye"
 		return (&voiceTwiML{}).say("Sorry, that PIN was not recognised. " + voiceGoodbye).hangup()

@@ -206,3 +206,30 @@ func TestVoiceBadSignatureStoresNothing(t *testing.T) {
 	}
 	r.noSessions()
 }
+
+// Redialling does not reset the PIN guesses: ten wrong PINs in 15 minutes,
+// from any callers, lock PIN entry (a registered phone still works), and
+// the lock lifts after the window.
+func TestVoicePINLockAcrossCalls(t *testing.T) {
+	r := newHookRig(t)
+	var d voiceDoc
+	for call := 0; call < 4; call++ {
+		d = r.dial(telStrange)
+		for try := 0; try < 3 && len(d.Gathers) > 0; try++ {
+			d = r.press(d, telStrange, "111111")
+		}
+	}
+	wantSaid(t, "after ten wrong PINs", d, "PIN entry is not available")
+	d = r.dial(telStrange)
+	wantSaid(t, "a new call while locked", d, "PIN entry is not available")
+	wantHangup(t, "a new call while locked", d)
+	d = r.dial(telASB1)
+	wantSaid(t, "a registered phone while locked", d, "Welcome to the lone worker line.", voiceMenu)
+	if !strings.Contains(r.logs.String(), "PIN entry locked") {
+		t.Errorf("the lock is not logged:\n%s", r.logs)
+	}
+	r.clock.Set(r.clock.Now().Add(16 * time.Minute))
+	d = r.press(r.dial(telStrange), telStrange, "246810")
+	wantSaid(t, "the right PIN after the window", d, "Thank you.")
+	r.noPersonalLogs()
+}

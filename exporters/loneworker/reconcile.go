@@ -41,10 +41,17 @@ func (s *Service) reconcile(ctx context.Context, open []store.LoneWorkerSession)
 		}
 		inc, ok := byKey[pageKey(sess.ID)]
 		if !ok {
-			if err := s.raise(ctx, sess); err != nil {
-				errs = append(errs, fmt.Errorf("session %d: raise the alarm's page: %w", sess.ID, err))
+			// Read it again: a check-out since this tick's list must not
+			// page anyone.
+			cur, err := s.o.Store.Session(ctx, sess.ID)
+			if err != nil || !cur.Open() {
+				continue // gone or closed: nothing to page (a read error retries next tick)
 			}
-			continue
+			if inc, err = s.raise(ctx, cur); err != nil {
+				errs = append(errs, fmt.Errorf("session %d: raise the alarm's page: %w", sess.ID, err))
+				continue
+			}
+			sess = cur // acknowledged already (on the console, before a crash)? stop the page now
 		}
 		if err := s.syncAck(ctx, sess, inc); err != nil {
 			errs = append(errs, fmt.Errorf("session %d: %w", sess.ID, err))
@@ -63,10 +70,10 @@ func (s *Service) reconcile(ctx context.Context, open []store.LoneWorkerSession)
 
 // raise pages the session's alarm: one incident per session (keyed by its
 // id, starting at its deadline), escalated by its staff group's policy.
-func (s *Service) raise(ctx context.Context, sess store.LoneWorkerSession) error {
+func (s *Service) raise(ctx context.Context, sess store.LoneWorkerSession) (store.Incident, error) {
 	cat, err := s.o.Catalog(ctx)
 	if err != nil {
-		return err
+		return store.Incident{}, err
 	}
 	a := alerting.AppPage{Source: Source, Key: pageKey(sess.ID), PO: sess.PO, AlertName: AlertName, Severity: "critical",
 		StartsAt: sess.Deadline}
@@ -90,13 +97,13 @@ func (s *Service) raise(ctx context.Context, sess store.LoneWorkerSession) error
 		sess.Deadline.In(cat.Location()).Format("15:04"), sess.ID)
 	inc, opened, err := s.o.Pager.Raise(ctx, a)
 	if err != nil {
-		return err
+		return inc, err
 	}
 	if opened {
 		s.o.Logger.Warn("lone-worker alarm paged", "session", sess.ID, "incident", inc.ID, "po", sess.PO,
 			"staff_group", sess.StaffGroup, "policy", a.Policy)
 	}
-	return nil
+	return inc, nil
 }
 
 // ServiceOption is the service option a lone-worker alarm is filed under

@@ -62,6 +62,7 @@ type Service struct {
 	primed    bool      // cursor set from the store
 	lastPurge time.Time // when retention was last applied
 	wake      chan struct{}
+	pins      pinLock // wrong phone PINs, across calls
 }
 
 // New checks the options and fills in the defaults.

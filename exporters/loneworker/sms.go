@@ -79,6 +79,26 @@ func (s *Service) serveSMS(log *slog.Logger, rw http.ResponseWriter, r *http.Req
 	writeTwiML(rw, twimlMessage{Message: &reply})
 }
 
+// SMSCommand handles a lone-worker command texted to another number that
+// shares the service: the pager's, which sends the reminders, so that an
+// officer replying OUT to one is heard (alerting/sms WebhookOptions.Commands).
+// handled is false when the sender is not a lone-worker officer: the
+// caller answers as it would have.
+func (s *Service) SMSCommand(ctx context.Context, from, body string) (reply string, handled bool) {
+	res := s.smsCommand(ctx, from, body)
+	if res.outcome == "unknown_number" {
+		return "", false
+	}
+	attrs := []slog.Attr{slog.String("outcome", res.outcome), slog.String("via", "paging number")}
+	level := slog.LevelInfo
+	if res.err != nil {
+		level = slog.LevelError
+		attrs = append(attrs, slog.String("err", res.err.Error()))
+	}
+	s.o.Logger.LogAttrs(ctx, level, "lone-worker SMS", attrs...)
+	return gsm7(res.reply), true
+}
+
 // smsCommand identifies the sender, parses the body and acts.
 func (s *Service) smsCommand(ctx context.Context, from, body string) smsResult {
 	cat, err := s.catalogue(ctx)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/slawatch/slawatch/alerting"
+	"github.com/slawatch/slawatch/catalog"
 	"github.com/slawatch/slawatch/store"
 )
 
@@ -19,9 +20,7 @@ func (s *Service) Tick(ctx context.Context) error {
 	}
 	now := s.o.Now()
 	var errs []error
-	if err := s.remind(ctx, now); err != nil {
-		errs = append(errs, fmt.Errorf("reminders: %w", err))
-	}
+	// Alarms first: a reminder's send (up to its timeout) must not delay one.
 	if err := s.claimAlarms(ctx, now); err != nil {
 		errs = append(errs, fmt.Errorf("alarms: %w", err))
 	}
@@ -35,6 +34,9 @@ func (s *Service) Tick(ctx context.Context) error {
 		s.mu.Lock()
 		s.m.setSessions(open, now)
 		s.mu.Unlock()
+	}
+	if err := s.remind(ctx, now); err != nil {
+		errs = append(errs, fmt.Errorf("reminders: %w", err))
 	}
 	if err := s.countEvents(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("metrics: %w", err))
@@ -84,7 +86,7 @@ func (s *Service) sendReminder(ctx context.Context, sess store.LoneWorkerSession
 		return "failed"
 	}
 	m := alerting.Message{Kind: alerting.MessagePage, Ref: fmt.Sprintf("LW%d", sess.ID), Severity: "warning", PO: sess.PO,
-		AlertName: "LoneWorkerReminder", Summary: reminderText(sess, cat.Location()),
+		AlertName: "LoneWorkerReminder", Summary: reminderText(cat, sess),
 		To: alerting.Recipient{PersonID: sess.Officer.Reveal(), Phone: sess.OfficerPhone}}
 	sctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
@@ -96,10 +98,14 @@ func (s *Service) sendReminder(ctx context.Context, sess store.LoneWorkerSession
 }
 
 // reminderText is the reminder's words (the sender adds the reference
-// LW<id>): no personal data.
-func reminderText(sess store.LoneWorkerSession, loc *time.Location) string {
-	return fmt.Sprintf("Lone worker: check out by %s or the alarm is raised. Reply OUT, or EXT and minutes",
-		sess.Deadline.In(loc).Format("15:04"))
+// LW<id>): no personal data. It offers EXT only to a group that may extend.
+func reminderText(cat *catalog.Catalog, sess store.LoneWorkerSession) string {
+	how := "Reply OUT"
+	if g, ok := cat.StaffGroup(sess.PO, sess.StaffGroup); ok && g.Extensions() > sess.Extensions {
+		how += ", or EXT and minutes"
+	}
+	return fmt.Sprintf("Lone worker: check out by %s or the alarm is raised. %s",
+		sess.Deadline.In(cat.Location()).Format("15:04"), how)
 }
 
 // claimAlarms claims each due alarm once (across processes); the page is
