@@ -36,7 +36,14 @@ var reServing = regexp.MustCompile(`serving on (http://[0-9.:]+)`)
 // the process and its base URL.
 func startServe(t *testing.T, bin, dsn string) (*exec.Cmd, string) {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--catalog", "../../examples/london-ooh.yaml", "--store", dsn, "--listen", "127.0.0.1:0")
+	return startBinary(t, reServing, bin, "serve", "--catalog", "../../examples/london-ooh.yaml", "--store", dsn, "--listen", "127.0.0.1:0")
+}
+
+// startBinary starts bin with args and waits for a line of its stdout
+// matching re; it returns the process and the match's first group.
+func startBinary(t *testing.T, re *regexp.Regexp, bin string, args ...string) (*exec.Cmd, string) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -46,15 +53,19 @@ func startServe(t *testing.T, bin, dsn string) (*exec.Cmd, string) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	m := reServing.FindStringSubmatch(line)
-	if err != nil || m == nil {
-		cmd.Process.Kill()
-		cmd.Wait()
-		t.Fatalf("serve did not start: %q %v\n%s", line, err, stderr.String())
+	r := bufio.NewReader(stdout)
+	for {
+		line, err := r.ReadString('\n')
+		if m := re.FindStringSubmatch(line); m != nil {
+			go io.Copy(io.Discard, r)
+			return cmd, m[1]
+		}
+		if err != nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatalf("%s %s did not start: %v\n%s", bin, args[0], err, stderr.String())
+		}
 	}
-	go io.Copy(io.Discard, stdout)
-	return cmd, m[1]
 }
 
 type postResult struct {

@@ -1,11 +1,8 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -58,33 +55,11 @@ provider:
 `
 }
 
-// startNotify starts `slawatch notify` with a file sink and waits until it
-// serves.
+// startNotifyBinary starts `slawatch notify` with a file sink and waits
+// until it serves.
 func startNotifyBinary(t *testing.T, bin, cat, dsn, pages string) *exec.Cmd {
 	t.Helper()
-	cmd := exec.Command(bin, "notify", "--catalog", cat, "--store", dsn, "--listen", "127.0.0.1:0", "--file", pages)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	r := bufio.NewReader(stdout)
-	for {
-		line, err := r.ReadString('\n')
-		if reNotifyServing.MatchString(line) {
-			break
-		}
-		if err != nil {
-			cmd.Process.Kill()
-			cmd.Wait()
-			t.Fatalf("notify did not start: %v\n%s", err, stderr.String())
-		}
-	}
-	go io.Copy(io.Discard, r)
+	cmd, _ := startBinary(t, reNotifyServing, bin, "notify", "--catalog", cat, "--store", dsn, "--listen", "127.0.0.1:0", "--file", pages)
 	return cmd
 }
 

@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -43,15 +42,8 @@ type apiRig struct {
 func newAPIRig(t testing.TB) *apiRig {
 	t.Helper()
 	ctx := context.Background()
-	cat, err := catalog.Load(filepath.Join("..", "..", "examples", "london-ooh.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "events.db"), slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	cat, st := openExample(t)
+	var err error
 	creds, err := apiauth.ParseCredentials("creds", []byte(strings.Join([]string{
 		apiauth.Line("provider-dm", apiauth.ScopeAll, apiauth.NewSecret(tokProvider)),
 		apiauth.Line("haringey-office", "haringey", apiauth.NewSecret(tokHaringey)),

@@ -70,15 +70,8 @@ type rig struct {
 func newRig(t *testing.T) *rig {
 	t.Helper()
 	ctx := context.Background()
-	cat, err := catalog.Load(filepath.Join("..", "..", "examples", "london-ooh.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "events.db"), slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	cat, st := openExample(t)
+	var err error
 	r := &rig{t: t, ctx: ctx, clock: &clock{t: t0}, st: st, cat: cat, sms: &smsRec{}, reminder: &smsRec{}, reg: prometheus.NewRegistry()}
 	catFn := func(context.Context) (*catalog.Catalog, error) { return r.cat, nil }
 	r.pager, err = alerting.NewPager(alerting.PagerOptions{Catalog: catFn, Store: st, Logger: slog.New(slog.DiscardHandler),
@@ -149,4 +142,20 @@ func (r *rig) incidents() []store.Incident {
 		r.t.Fatal(err)
 	}
 	return list
+}
+
+// openExample loads the example catalogue and opens a temp SQLite store
+// (closed when the test ends): the base of every rig here.
+func openExample(t testing.TB) (*catalog.Catalog, *store.Store) {
+	t.Helper()
+	cat, err := catalog.Load(filepath.Join("..", "..", "examples", "london-ooh.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "events.db"), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return cat, st
 }

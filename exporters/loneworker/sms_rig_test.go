@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -48,15 +47,8 @@ type hookRig struct {
 func newHookRig(t *testing.T) *hookRig {
 	t.Helper()
 	ctx := context.Background()
-	cat, err := catalog.Load(filepath.Join("..", "..", "examples", "london-ooh.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "events.db"), slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	cat, st := openExample(t)
+	var err error
 	r := &hookRig{t: t, ctx: ctx, clock: &clock{t: t0}, st: st, cat: cat, logs: &syncbuf.Buffer{}}
 	log := slog.New(slog.NewTextHandler(r.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	r.svc, err = New(Options{Catalog: func(context.Context) (*catalog.Catalog, error) { return r.cat, nil }, Store: st,
