@@ -124,3 +124,7 @@ func lastSpace(r []rune) int {
 	}
 	return -1
 }
+
+// IsGSM reports whether r is one septet of the GSM-7 default alphabet
+// (what a text may hold to cost one septet a character).
+func IsGSM(r rune) bool { return isGSM(r) }

@@ -14,15 +14,21 @@ type twimlResponse struct {
 	Message *string  `xml:"Message,omitempty"`
 }
 
-// writeTwiML answers an inbound SMS with reply (none when "").
-func writeTwiML(w http.ResponseWriter, reply string) {
+// WriteReply answers an inbound SMS with reply (none when ""), rewritten
+// into GSM-7 (GSMLine).
+func WriteReply(w http.ResponseWriter, reply string) {
 	var resp twimlResponse
 	if reply != "" {
 		reply = gsmLine(reply, maxReply)
 		resp.Message = &reply
 	}
-	out, err := xml.Marshal(resp)
-	if err != nil { // unreachable: a struct of strings
+	WriteTwiML(w, resp)
+}
+
+// WriteTwiML writes a TwiML document (a messaging or a voice response).
+func WriteTwiML(w http.ResponseWriter, doc any) {
+	out, err := xml.Marshal(doc)
+	if err != nil { // unreachable for structs of strings
 		http.Error(w, "TwiML: "+err.Error(), http.StatusInternalServerError)
 		return
 	}

@@ -42,7 +42,7 @@ func (w *Webhooks) inbound(rw http.ResponseWriter, r *http.Request, form url.Val
 			http.Error(rw, "could not record the opt-out", http.StatusInternalServerError)
 			return
 		}
-		writeTwiML(rw, "")
+		WriteReply(rw, "")
 	case ReplyAck:
 		text, err := w.o.Responder.AckCode(ctx, alerting.ChannelSMS, from, reply.Code)
 		if err != nil {
@@ -50,14 +50,14 @@ func (w *Webhooks) inbound(rw http.ResponseWriter, r *http.Request, form url.Val
 				slog.String("code", reply.Code), slog.String("error", err.Error()))
 			text = AckErrorReply
 		}
-		writeTwiML(rw, text)
+		WriteReply(rw, text)
 	default:
 		if w.o.Commands != nil {
 			if text, ok := w.o.Commands(ctx, from, form.Get("Body")); ok {
-				writeTwiML(rw, text)
+				WriteReply(rw, text)
 				return
 			}
 		}
-		writeTwiML(rw, HelpReply)
+		WriteReply(rw, HelpReply)
 	}
 }

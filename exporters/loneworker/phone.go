@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/slawatch/slawatch/alerting/sms"
 	"github.com/slawatch/slawatch/catalog"
 	"github.com/slawatch/slawatch/store"
 )
@@ -71,7 +72,7 @@ func (s *Service) VoiceWebhook(o WebhookOptions) (*Webhook, error) {
 			attrs = append(attrs, slog.String("err", c.err.Error()))
 		}
 		w.log.LogAttrs(r.Context(), level, "lone-worker call", attrs...)
-		writeTwiML(rw, v.doc())
+		sms.WriteTwiML(rw, v.doc())
 	}
 	return w, nil
 }

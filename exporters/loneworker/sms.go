@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/slawatch/slawatch/alerting/sms"
 	"github.com/slawatch/slawatch/catalog"
 	"github.com/slawatch/slawatch/store"
 )
@@ -57,7 +58,7 @@ func (s *Service) serveSMS(log *slog.Logger, rw http.ResponseWriter, r *http.Req
 		return
 	}
 	if t := strings.ToUpper(form.Get("OptOutType")); t == "STOP" || t == "START" {
-		writeTwiML(rw, twimlMessage{}) // Twilio confirms opt-outs itself
+		sms.WriteReply(rw, "") // Twilio confirms opt-outs itself
 		return
 	}
 	ctx := r.Context()
@@ -75,8 +76,7 @@ func (s *Service) serveSMS(log *slog.Logger, rw http.ResponseWriter, r *http.Req
 		attrs = append(attrs, slog.String("err", res.err.Error()))
 	}
 	log.LogAttrs(ctx, level, "lone-worker SMS", attrs...)
-	reply := gsm7(res.reply)
-	writeTwiML(rw, twimlMessage{Message: &reply})
+	sms.WriteReply(rw, res.reply)
 }
 
 // SMSCommand handles a lone-worker command texted to another number that
@@ -96,7 +96,7 @@ func (s *Service) SMSCommand(ctx context.Context, from, body string) (reply stri
 		attrs = append(attrs, slog.String("err", res.err.Error()))
 	}
 	s.o.Logger.LogAttrs(ctx, level, "lone-worker SMS", attrs...)
-	return gsm7(res.reply), true
+	return res.reply, true // the paging webhook writes it in GSM-7
 }
 
 // smsCommand identifies the sender, parses the body and acts.

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/slawatch/slawatch/alerting/sms"
 )
 
 func TestParseCommandGood(t *testing.T) {
@@ -92,7 +94,7 @@ func checkSMSReply(t *testing.T, reply string) {
 		t.Errorf("reply %q: %d characters; want 1 to 159", reply, utf8.RuneCountInString(reply))
 	}
 	for _, r := range reply {
-		if !isGSM(r) {
+		if !sms.IsGSM(r) {
 			t.Errorf("reply %q: %q is not in the GSM-7 default alphabet", reply, r)
 		}
 	}

@@ -2,7 +2,6 @@ package loneworker
 
 import (
 	"context"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -155,23 +154,4 @@ func (s *Service) catalogue(ctx context.Context) (*catalog.Catalog, error) {
 		err = errors.New("no catalogue loaded")
 	}
 	return cat, err
-}
-
-// twimlMessage is a TwiML messaging response: one reply, or none.
-type twimlMessage struct {
-	XMLName xml.Name `xml:"Response"`
-	Message *string  `xml:"Message,omitempty"`
-}
-
-// writeTwiML writes a TwiML document.
-func writeTwiML(rw http.ResponseWriter, doc any) {
-	out, err := xml.Marshal(doc)
-	if err != nil { // unreachable: structs of strings
-		http.Error(rw, "TwiML: "+err.Error(), http.StatusInternalServerError)
-		return
-	}
-	rw.Header().Set("Content-Type", "text/xml; charset=utf-8")
-	rw.WriteHeader(http.StatusOK)
-	rw.Write([]byte(xml.Header))
-	rw.Write(out)
 }
