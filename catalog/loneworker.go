@@ -128,24 +128,48 @@ func (c *Catalog) OfficerBy(phone string) (p Person, po string, groups []string,
 	if phone == "" {
 		return Person{}, "", nil, false
 	}
-	for i := range c.Organisations {
-		o := &c.Organisations[i]
-		for _, g := range o.StaffGroups() {
-			for _, id := range g.Officers {
-				x, found := o.personIndex[id]
-				if !found || x.SMS.IsZero() || x.SMS.Reveal() != phone {
-					continue
-				}
-				p, po, ok = *x, o.ID, true
-				groups = append(groups, g.ID)
-				break
-			}
-		}
-		if ok {
-			return p, po, groups, true
+	for _, x := range c.officers() {
+		if !x.SMS.IsZero() && x.SMS.Reveal() == phone {
+			return c.OfficerByID(x.ID)
 		}
 	}
 	return Person{}, "", nil, false
+}
+
+// OfficerByID is the lone-worker officer with the person id: the person,
+// their PO and staff groups (catalogue order); ok is false for anyone who
+// is not an officer of a staff group.
+func (c *Catalog) OfficerByID(id string) (p Person, po string, groups []string, ok bool) {
+	p, po, ok = c.PersonByID(id)
+	o := c.byPO[po]
+	if !ok || o == nil {
+		return Person{}, "", nil, false
+	}
+	for _, g := range o.StaffGroups() {
+		if g.HasOfficer(id) {
+			groups = append(groups, g.ID)
+		}
+	}
+	return p, po, groups, len(groups) > 0
+}
+
+// officers are the people who are officers of a staff group, each once,
+// in catalogue order.
+func (c *Catalog) officers() []*Person {
+	var out []*Person
+	for i := range c.Organisations {
+		o := &c.Organisations[i]
+		seen := map[string]bool{}
+		for _, g := range o.StaffGroups() {
+			for _, id := range g.Officers {
+				if x, found := o.personIndex[id]; found && !seen[id] {
+					seen[id] = true
+					out = append(out, x)
+				}
+			}
+		}
+	}
+	return out
 }
 
 // loneWorkerTypes are the lone-worker YAML types, for "unknown field"

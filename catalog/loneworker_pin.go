@@ -25,32 +25,14 @@ func (c *Catalog) OfficerByPIN(pin string) (p Person, po string, groups []string
 	if pin == "" {
 		return Person{}, "", nil, false
 	}
-	matches := 0
-	for i := range c.Organisations {
-		o := &c.Organisations[i]
-		seen := map[string]bool{}
-		for _, g := range o.StaffGroups() {
-			for _, id := range g.Officers {
-				x, found := o.personIndex[id]
-				if !found || x.PINSHA256 == "" {
-					continue
-				}
-				if subtle.ConstantTimeCompare([]byte(PINHash(id, pin)), []byte(x.PINSHA256)) != 1 {
-					continue
-				}
-				if !seen[id] {
-					seen[id] = true
-					if p.ID != id || po != o.ID {
-						matches++
-					}
-					p, po = *x, o.ID
-				}
-				groups = append(groups, g.ID)
-			}
+	var match []string
+	for _, x := range c.officers() {
+		if x.PINSHA256 != "" && subtle.ConstantTimeCompare([]byte(PINHash(x.ID, pin)), []byte(x.PINSHA256)) == 1 {
+			match = append(match, x.ID)
 		}
 	}
-	if matches != 1 {
+	if len(match) != 1 {
 		return Person{}, "", nil, false
 	}
-	return p, po, groups, true
+	return c.OfficerByID(match[0])
 }

@@ -145,7 +145,7 @@ func (c *voiceCall) step(ctx context.Context) *voiceTwiML {
 		return c.pin(ctx)
 	}
 	c.who = c.q.Get("who")
-	po, groups, ok := officerByID(cat, c.who)
+	_, po, groups, ok := cat.OfficerByID(c.who)
 	if !ok {
 		c.outcome = "officer_gone"
 		return (&voiceTwiML{}).say("Sorry, you are no longer registered for lone worker check in. Goodbye.").hangup()

@@ -76,26 +76,6 @@ func (w *Webhook) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// officerByID is a catalogue officer's PO and staff groups (catalogue
-// order), found by person id (a reference carried in a voice call's
-// action URLs).
-func officerByID(cat *catalog.Catalog, id string) (po string, groups []string, ok bool) {
-	_, po, ok = cat.PersonByID(id)
-	if !ok {
-		return "", nil, false
-	}
-	p, ok := cat.PO(po)
-	if !ok {
-		return "", nil, false
-	}
-	for _, g := range p.StaffGroups() {
-		if g.HasOfficer(id) {
-			groups = append(groups, g.ID)
-		}
-	}
-	return po, groups, len(groups) > 0
-}
-
 // groupAlias is the short name of a staff group id: the initials of a
 // multi-word id (anti_social_behaviour: asb), else "".
 func groupAlias(id string) string {
