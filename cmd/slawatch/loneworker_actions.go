@@ -16,7 +16,7 @@ func lwCheckIn(ctx context.Context, e *env, args []string) error {
 		"Starts a lone-worker session for an officer who phoned the duty manager before a visit. If the\n"+
 			"officer has not checked out by the deadline, the running `slawatch notify` raises the alarm and\n"+
 			"pages the staff group's escalation policy. Without --minutes or --until the session lasts the\n"+
-			"group's default; --until is a local time (Europe/London; today, or tomorrow once past).\n\n"+
+			"group's default; --until is a local time (the PO's time zone; today, or tomorrow once past).\n\n"+
 			"Example:\n  slawatch loneworker checkin --po haringey --group enforcement --officer haringey-eo-1 \\\n"+
 			"      --minutes 45 --location \"12 High St\" --by ooh-dm-1")
 	var f lwFlags

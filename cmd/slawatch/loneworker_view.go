@@ -15,7 +15,7 @@ import (
 func lwList(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "loneworker list", "loneworker list [--po P]",
 		"Lists the open lone-worker sessions (active and overdue), soonest deadline first: id, PO, staff\n"+
-			"group, officer, state, deadline (Europe/London) and who acknowledged the alarm. Locations are\n"+
+			"group, officer, state, deadline (the PO's local time) and who acknowledged the alarm. Locations are\n"+
 			"not listed: `slawatch loneworker show ID` has them.\n\n"+
 			"Example:\n  slawatch loneworker list --po haringey")
 	var f lwFlags
@@ -63,7 +63,7 @@ func lwShow(ctx context.Context, e *env, args []string) error {
 		"Shows a lone-worker session in full (officer, callback number, location, times, the alarm and\n"+
 			"who acknowledged it) and its audit trail: every check-in, reminder, alarm, extension,\n"+
 			"acknowledgement, note and check-out, with how it came (api, phone, sms, console, pager, timer)\n"+
-			"and who did it. Times are Europe/London.\n\n"+
+			"and who did it. Times are the PO's local time.\n\n"+
 			"Example:\n  slawatch loneworker show 12")
 	var f lwFlags
 	f.register(fs, false)
