@@ -25,6 +25,12 @@ type Catalog struct {
 	// Provider is the call-handling provider's own on-call: the duty
 	// managers every escalation ends with.
 	Provider Provider `yaml:"provider"`
+	// MailRoom is the government mail room's business units and regions,
+	// if the catalogue watches one (mailroom.go).
+	MailRoom *MailRoom `yaml:"mail_room"`
+	// KPIs are the contract indicators defined as a ratio with RAG
+	// thresholds (kpi.go).
+	KPIs []KPI `yaml:"kpis"`
 
 	loc      *time.Location
 	provider *PO // the provider's people, indexed like a PO's
@@ -91,6 +97,8 @@ type Defaults struct {
 	ReferralLimit   Duration `yaml:"referral_limit"`
 	LineTest        LineTest `yaml:"line_test"`
 	Hours           Hours    `yaml:"hours"`
+	// CRM holds the complaint and contact deadlines (crm.go).
+	CRM CRM `yaml:"crm"`
 }
 
 // Hours is a weekly pattern of service windows in the catalogue's time zone.
@@ -146,6 +154,9 @@ type PO struct {
 	// LoneWorker is the PO's lone-worker support, if it has any
 	// (loneworker*.go).
 	LoneWorker *LoneWorker `yaml:"lone_worker"`
+	// CRM overrides the catalogue's complaint and contact deadlines
+	// (crm.go).
+	CRM *CRM `yaml:"crm"`
 
 	loc       *time.Location
 	optIndex  map[string]int      // service option id -> index in ServiceOptions

@@ -135,6 +135,7 @@ func (c *Catalog) resolve(v *validator) {
 	d.LineTest = mergeLineTest(defaultLineTest(), d.LineTest)
 	v.hours(dp.add("hours"), d.Hours)
 	d.Hours = mergeHours(defaultHours(), &d.Hours)
+	c.resolveCRMDefaults(v, dp.add("crm"))
 
 	if len(c.Organisations) == 0 {
 		v.errorf(root.add("organisations"), "no organisations; a catalogue lists at least one PO")
@@ -150,6 +151,7 @@ func (c *Catalog) resolve(v *validator) {
 		c.resolvePO(v, pp, p, std)
 		c.resolveOnCall(v, pp, p, people)
 		c.resolveLoneWorker(v, pp, p)
+		c.resolveCRM(v, pp, p)
 		for _, s := range p.standards {
 			thresholds = append(thresholds, float64(s.TargetSeconds), float64(s.RestWithinSeconds))
 		}
@@ -158,6 +160,8 @@ func (c *Catalog) resolve(v *validator) {
 		}
 	}
 	c.resolveProvider(v, root.add("provider"), people)
+	c.resolveMailRoom(v, root.add("mail_room"))
+	c.resolveKPIs(v, root.add("kpis"))
 	c.buckets = sortedUnique(thresholds)
 }
 

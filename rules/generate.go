@@ -15,7 +15,9 @@ import (
 // DefaultConfig, DefaultPlatformConfig, DefaultLinetestConfig and
 // DefaultLoneworkerConfig; keys are file names (sla_<po>.rules.yml,
 // PlatformFileName for the platform alerts, LinetestFileName for the
-// line-test alerts and LoneworkerFileName for the lone-worker backstop).
+// line-test alerts, LoneworkerFileName for the lone-worker backstop, and
+// CRMFileName, MailroomFileName and KPIFileName when the catalogue has
+// anything for them).
 func Generate(c *catalog.Catalog) (map[string][]byte, error) {
 	out, err := GenerateWith(c, DefaultConfig())
 	if err != nil {
@@ -36,6 +38,17 @@ func Generate(c *catalog.Catalog) (map[string][]byte, error) {
 		return nil, err
 	}
 	out[LoneworkerFileName] = loneworker
+	for name, gen := range map[string]func(*catalog.Catalog) ([]byte, error){
+		CRMFileName: GenerateCRM, MailroomFileName: GenerateMailroom, KPIFileName: GenerateKPI,
+	} {
+		b, err := gen(c)
+		if err != nil {
+			return nil, err
+		}
+		if b != nil {
+			out[name] = b
+		}
+	}
 	return out, nil
 }
 

@@ -38,6 +38,9 @@ func commands() []command {
 		{"ack", "record a verbal acknowledgement of an incident", runAck},
 		{"escalate", "page an incident's next escalation step now", runEscalate},
 		{"loneworker", "the duty manager's lone-worker console: checkin, checkout, extend, ack, note, list, show, pin", runLoneworkerConsole},
+		{"crm", "the CRM exporter: read the CRM's database and webhook into the store and /metrics", runCRM},
+		{"mailroom", "the mail-room exporter: count files from a drop folder and scanner events over HTTP", runMailroom},
+		{"kpi", "contract KPIs: enter a manual return, record a mitigation, print a period's status", runKPI},
 		{"linetest", "line tests: the prober (serve), one number now (run), the monthly report", runLinetest},
 		{"demo", "run everything in one process with simulated traffic and a live board", runDemo},
 	}
