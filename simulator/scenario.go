@@ -2,6 +2,7 @@ package simulator
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/slawatch/slawatch/catalog"
@@ -21,7 +22,13 @@ const (
 	// the PO's lone-worker staff groups; the demo, not the simulator's
 	// traffic, plays it.
 	Overdue = "overdue"
+	// SlowReferrals: the PO's referrals to on-call staff are dispatched
+	// after its limit (the CRM traffic, simulator/crm.go).
+	SlowReferrals = "slowreferrals"
 )
+
+// Kinds lists the scenario kinds.
+func Kinds() []string { return []string{Surge, DeadLine, Overdue, SlowReferrals} }
 
 // Scenario is one situation to simulate, written KIND:PO (e.g. surge:rbkc,
 // deadline:enfield, deadline:enfield:+442079460010).
@@ -35,8 +42,8 @@ type Scenario struct {
 // ParseScenario reads KIND:PO[:NUMBER] and checks it against the catalogue.
 func ParseScenario(s string, c *catalog.Catalog) (Scenario, error) {
 	parts := strings.SplitN(s, ":", 3)
-	if len(parts) < 2 || (parts[0] != Surge && parts[0] != DeadLine && parts[0] != Overdue) || (len(parts) == 3 && parts[0] != DeadLine) {
-		return Scenario{}, fmt.Errorf("scenario %q: write KIND:PO (or %s:PO:NUMBER); kinds: %s, %s, %s", s, DeadLine, Surge, DeadLine, Overdue)
+	if len(parts) < 2 || !slices.Contains(Kinds(), parts[0]) || (len(parts) == 3 && parts[0] != DeadLine) {
+		return Scenario{}, fmt.Errorf("scenario %q: write KIND:PO (or %s:PO:NUMBER); kinds: %s", s, DeadLine, strings.Join(Kinds(), ", "))
 	}
 	sc := Scenario{Kind: parts[0], PO: parts[1]}
 	p, found := c.PO(sc.PO)
