@@ -1,7 +1,8 @@
 // Package board draws the duty manager's live terminal board: per PO and
 // service option, calls waiting, answered within target in the last hour,
-// abandon rate, and the alerts firing; then the line tests and the lone
-// workers on site.
+// abandon rate, and the alerts firing; then the line tests, the lone
+// workers on site, the CRM's referrals and complaints, the mail room and
+// the contract KPIs' RAG status (each line only when its metrics exist).
 package board
 
 import (
@@ -68,6 +69,9 @@ type Snapshot struct {
 	alerts      []Alert
 	lineTests   []*lineTest
 	loneWorkers []loneWorkers
+	crm         crmLine
+	mail        mailLine
+	kpis        kpiLine
 }
 
 // Take queries the source once.
@@ -108,6 +112,18 @@ func Take(ctx context.Context, src Source, now time.Time) (Snapshot, error) {
 	if err != nil {
 		return Snapshot{}, err
 	}
+	crm, err := takeCRM(ctx, src)
+	if err != nil {
+		return Snapshot{}, err
+	}
+	mail, err := takeMailroom(ctx, src)
+	if err != nil {
+		return Snapshot{}, err
+	}
+	kpis, err := takeKPIs(ctx, src)
+	if err != nil {
+		return Snapshot{}, err
+	}
 	alerts := src.Alerts()
 	for _, a := range alerts {
 		if a.Labels["po"] == "" {
@@ -116,7 +132,7 @@ func Take(ctx context.Context, src Source, now time.Time) (Snapshot, error) {
 		r := get(Sample{Labels: a.Labels})
 		r.alerts = append(r.alerts, a.Name+" ("+a.State+")")
 	}
-	snap := Snapshot{At: now, alerts: alerts, lineTests: lts, loneWorkers: lws}
+	snap := Snapshot{At: now, alerts: alerts, lineTests: lts, loneWorkers: lws, crm: crm, mail: mail, kpis: kpis}
 	for _, r := range rows {
 		if r.offered >= 0.5 || r.waiting > 0 || len(r.alerts) > 0 {
 			snap.rows = append(snap.rows, r)
@@ -164,6 +180,9 @@ func (s Snapshot) Render(w io.Writer, maxRows int) {
 	}
 	s.renderLineTests(w)
 	s.renderLoneWorkers(w)
+	s.renderCRM(w)
+	s.renderMailroom(w)
+	s.renderKPIs(w)
 }
 
 // takeLineTests reads the line-test gauges, one entry per number.
