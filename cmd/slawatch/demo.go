@@ -133,7 +133,7 @@ func demo(ctx context.Context, e *env, f *demoFlags, cat *catalog.Catalog, scena
 	defer st.Close()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	exp, err := startExporter(ctx, log, cat, st, f.listen)
+	exp, err := startExporter(ctx, log, cat, st, f.listen, nil)
 	if err != nil {
 		return err
 	}

@@ -30,7 +30,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	defer st.Close()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	stack, err := startExporter(ctx, log, cat, st, *listen)
+	stack, err := startExporter(ctx, log, cat, st, *listen, nil)
 	if err != nil {
 		return err
 	}

@@ -18,8 +18,8 @@ import (
 	"github.com/slawatch/slawatch/store"
 )
 
-// exporterStack is the telephony exporter with its HTTP endpoint: ingest
-// API, live queue snapshots and /metrics.
+// exporterStack is an exporter's HTTP endpoint (ingest API, /metrics); exp
+// is set for the telephony exporter.
 type exporterStack struct {
 	exp     *telephony.Exporter
 	reg     *prometheus.Registry
@@ -30,8 +30,11 @@ type exporterStack struct {
 }
 
 // startExporter restores the exporter from the store and starts serving on
-// listen. It stops when ctx ends (see wait).
-func startExporter(ctx context.Context, log *slog.Logger, cat *catalog.Catalog, st *store.Store, listen string) (*exporterStack, error) {
+// listen. more, when not nil, adds other exporters to the same registry and
+// mux (the demo serves every source family from one address). It stops
+// when ctx ends (see wait).
+func startExporter(ctx context.Context, log *slog.Logger, cat *catalog.Catalog, st *store.Store, listen string,
+	more func(reg prometheus.Registerer, mux *http.ServeMux) error) (*exporterStack, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	exp, err := telephony.New(ctx, telephony.Options{Catalog: cat, Store: st, Logger: log, Registerer: reg})
@@ -39,27 +42,43 @@ func startExporter(ctx context.Context, log *slog.Logger, cat *catalog.Catalog, 
 		return nil, err
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg, EnableOpenMetrics: true}))
 	mux.Handle("/api/v1/", exp.Handler())
+	if more != nil {
+		if err := more(reg, mux); err != nil {
+			return nil, err
+		}
+	}
+	s, err := serveMetrics(ctx, reg, mux, listen)
+	if err != nil {
+		return nil, err
+	}
+	s.exp = exp
+	log.Info("telephony exporter listening", "address", s.addr,
+		"endpoints", "/metrics, POST /api/v1/calls, POST /api/v1/queue")
+	return s, nil
+}
+
+// serveMetrics serves mux, with /metrics from reg and /-/healthy added, on
+// listen until ctx ends; requests in flight then get 30 s to finish.
+func serveMetrics(ctx context.Context, reg *prometheus.Registry, mux *http.ServeMux, listen string) (*exporterStack, error) {
+	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg, EnableOpenMetrics: true}))
 	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
-		return nil, fmt.Errorf("exporter listen %s: %w", listen, err)
+		return nil, fmt.Errorf("listen %s: %w", listen, err)
 	}
-	s := &exporterStack{exp: exp, reg: reg, addr: ln.Addr().String(), done: make(chan error, 1), stopped: make(chan struct{}),
+	s := &exporterStack{reg: reg, addr: ln.Addr().String(), done: make(chan error, 1), stopped: make(chan struct{}),
 		srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute}}
 	go func() { s.done <- s.srv.Serve(ln) }()
 	go func() {
 		defer close(s.stopped)
 		<-ctx.Done()
-		// Requests in flight finish (their calls reach the store) before
+		// Requests in flight finish (their events reach the store) before
 		// the caller closes the store.
 		shut, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		s.srv.Shutdown(shut)
 	}()
-	log.Info("telephony exporter listening", "address", s.addr,
-		"endpoints", "/metrics, POST /api/v1/calls, POST /api/v1/queue")
 	return s, nil
 }
 
