@@ -153,7 +153,7 @@ func decodeEvent(raw json.RawMessage, pos int) (Event, *EventError) {
 		var te *json.UnmarshalTypeError
 		switch {
 		case errors.As(err, &te):
-			return Event{}, bad(te.Field, ReasonBadJSON, fmt.Sprintf("is a JSON %s; want a %s", te.Value, jsonKind(te.Type.Kind().String())))
+			return Event{}, bad(strings.TrimPrefix(te.Field, "Event."), ReasonBadJSON, fmt.Sprintf("is a JSON %s; want a %s", te.Value, jsonKind(te.Type.Kind().String())))
 		case strings.HasPrefix(err.Error(), "json: unknown field "):
 			name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 			return Event{}, bad(short(name), ReasonUnknownField, "unknown field; valid: id, type, at, po, service_option, ref, action, category, "+

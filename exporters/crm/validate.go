@@ -48,7 +48,9 @@ func Actions() []string {
 
 // ReferralChannels are the channels a referral is passed by; the last
 // three have delivery receipts.
-func ReferralChannels() []string { return []string{ChannelPhone, ChannelEmail, ChannelSMS, ChannelPager} }
+func ReferralChannels() []string {
+	return []string{ChannelPhone, ChannelEmail, ChannelSMS, ChannelPager}
+}
 
 // ReceiptChannels are the referral channels with delivery receipts.
 func ReceiptChannels() []string { return []string{ChannelEmail, ChannelSMS, ChannelPager} }
