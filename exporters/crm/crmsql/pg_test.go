@@ -229,16 +229,14 @@ func newRig(t *testing.T, c *crmDB, o rigOptions) *rig {
 		t.Fatal(err)
 	}
 	r := &rig{t: t, crm: c, reg: prometheus.NewRegistry(), logs: &syncbuf.Buffer{}}
-	if o.storeDSN == "" {
-		o.storeDSN = "sqlite:" + filepath.Join(t.TempDir(), "events.db")
-	}
+	storePath := filepath.Join(t.TempDir(), "events.db")
 	logger := slog.New(slog.NewTextHandler(r.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	r.st, err = store.Open(context.Background(), o.storeDSN, logger)
+	r.st, err = store.Open(context.Background(), "sqlite:"+storePath, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { r.st.Close() })
-	r.ing = &recorder{inner: newTestIngester(t, r.st, r.reg, logger)}
+	r.ing = &recorder{inner: newTestIngester(t, r.st, storePath, r.reg, logger)}
 	r.db, err = OpenDB(c.dsn)
 	if err != nil {
 		t.Fatal(err)
@@ -292,3 +290,35 @@ func noPersonalData(t *testing.T, where string, text string) {
 }
 
 var personal = []string{"Jane Doe", "07700900123", "12 Acacia Avenue", "call Jane back"}
+
+// exporterCount sums the exporter's self-metric name for transport sql
+// whose other label (outcome or reason) is value ("" for any).
+func (r *rig) exporterCount(name, value string) int {
+	r.t.Helper()
+	mfs, err := r.reg.Gather()
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	n := 0.0
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			ok := false
+			match := value == ""
+			for _, l := range m.GetLabel() {
+				switch {
+				case l.GetName() == "transport":
+					ok = l.GetValue() == Transport
+				case l.GetValue() == value:
+					match = true
+				}
+			}
+			if ok && match {
+				n += m.GetCounter().GetValue()
+			}
+		}
+	}
+	return int(n)
+}

@@ -50,7 +50,7 @@ func (c *crmDB) complaint(ref, org, priority string, callback bool, received tim
 func TestExampleSchemaAndMapping(t *testing.T) {
 	c := freshCRM(t)
 	c.request("C-1", "HGY", "SSE", "RF", nil, t0)
-	c.request("C-2", "BAR", "NOI", "OS", "PRIV", t0.Add(time.Minute))
+	c.request("C-2", "BAR", "HWY", "OS", "PRIV", t0.Add(time.Minute))
 	c.request("C-3", "EAL", "GEN", "OS", "XYZ", t0.Add(2*time.Minute)) // unmapped category: the map's default
 	c.exec(`INSERT INTO referrals (request_id, method, recipient, dispatched_at) VALUES (1, 'EM', 'Jane Doe', $1), (1, 'PH', 'Jane Doe', NULL)`,
 		t0.Add(6*time.Minute))
@@ -71,7 +71,7 @@ func TestExampleSchemaAndMapping(t *testing.T) {
 		{ID: "service_requests:1:request_created", Type: crm.TypeRequestCreated, At: t0.Add(time.Minute), PO: "haringey",
 			ServiceOption: "social_services_emergencies", Ref: "C-1", Action: crm.ActionRefer},
 		{ID: "service_requests:2:request_created", Type: crm.TypeRequestCreated, At: t0.Add(2 * time.Minute), PO: "barnet",
-			ServiceOption: "noise_patrol", Ref: "C-2", Action: crm.ActionOutOfScope, Category: "private_matter"},
+			ServiceOption: "highways_emergencies", Ref: "C-2", Action: crm.ActionOutOfScope, Category: "private_matter"},
 		{ID: "service_requests:3:request_created", Type: crm.TypeRequestCreated, At: t0.Add(3 * time.Minute), PO: "ealing",
 			ServiceOption: "general_information", Ref: "C-3", Action: crm.ActionOutOfScope, Category: "other"},
 		{ID: "slawatch_referral_receipts:1:referral_delivery", Type: crm.TypeReferralDelivery, At: t0.Add(7 * time.Minute), PO: "haringey",
@@ -127,7 +127,7 @@ func TestIncrementalReads(t *testing.T) {
 	before := len(r.ing.received())
 	r.poll() // nothing new
 	c.request("C-4", "HGY", "SSE", "RS", nil, t0.Add(5*time.Minute))
-	c.request("C-5", "BAR", "NOI", "SP", nil, t0.Add(6*time.Minute))
+	c.request("C-5", "BAR", "HWY", "SP", nil, t0.Add(6*time.Minute))
 	r.poll()
 	if n := r.rows("service_requests"); n != 5 {
 		t.Errorf("after two more rows the polls read %d rows in all, want 5 (history is never rescanned)", n)
@@ -207,13 +207,12 @@ func TestCRMRestartResumes(t *testing.T) {
 	c := freshCRM(t)
 	c.request("C-1", "HGY", "SSE", "RF", nil, t0)
 	c.complaint("K-1", "HGY", "U", true, t0)
-	st := t.TempDir() + "/events.db"
-	r := newRig(t, c, rigOptions{mapping: exampleNoLag(t), storeDSN: "sqlite:" + st})
+	r := newRig(t, c, rigOptions{mapping: exampleNoLag(t)})
 	r.poll()
 	if n := c.dropConnections(); n == 0 {
 		t.Fatal("the source held no connection to drop")
 	}
-	c.request("C-2", "BAR", "NOI", "SP", nil, t0.Add(time.Minute))
+	c.request("C-2", "BAR", "HWY", "SP", nil, t0.Add(time.Minute))
 	failed := 0
 	for attempt := 0; attempt < 3; attempt++ { // a dropped connection may fail one poll
 		if err := r.src.Poll(context.Background()); err == nil {
@@ -257,9 +256,10 @@ func TestCRMRestartResumes(t *testing.T) {
 	if acc, dup := r.ing.counts(); acc != len(want) || dup != 1 {
 		t.Errorf("accepted %d duplicate %d; want %d and 1 (K-1's received stage, read again with its update)", acc, dup, len(want))
 	}
-	if got := c.count(`SELECT COUNT(*) FROM service_requests`) + c.count(`SELECT COUNT(*) FROM complaints WHERE received_at IS NOT NULL`) +
-		c.count(`SELECT COUNT(*) FROM complaints WHERE resolved_at IS NOT NULL`); got != len(r.ing.stored()) {
-		t.Errorf("the CRM holds %d events, the store %d", got, len(r.ing.stored()))
+	crmEvents := c.count(`SELECT COUNT(*) FROM service_requests`) + c.count(`SELECT COUNT(*) FROM complaints WHERE received_at IS NOT NULL`) +
+		c.count(`SELECT COUNT(*) FROM complaints WHERE resolved_at IS NOT NULL`)
+	if n, acc := len(r.ing.stored()), r.exporterCount("crm_exporter_events_total", "accepted"); crmEvents != n || acc != n {
+		t.Errorf("the CRM holds %d events, the store %d, the exporter counted %d accepted", crmEvents, n, acc)
 	}
 }
 
@@ -364,8 +364,13 @@ tables:
 	if e, _ := r.ing.find("legacy_contacts:1:contact_responded"); !e.At.Equal(time.Date(2026, 7, 1, 11, 30, 0, 0, time.UTC)) {
 		t.Errorf("timestamp without time zone in Europe/London: at %s, want 11:30Z", e.At)
 	}
-	if n := r.ing.rejectedTotal(); n != 5 {
-		t.Errorf("rejected %d events, want 5 (L-2 received, L-3 received, L-4 received, L-5 received, K-1)", n)
+	if n, counted := r.ing.rejectedTotal(), r.exporterCount("crm_exporter_rejected_total", ""); n != 5 || counted != 5 {
+		t.Errorf("rejected %d events, counted %d; want 5 (L-2 received, L-3 received, L-4 received, L-5 received, K-1)", n, counted)
+	}
+	for reason, want := range map[string]int{ReasonBadTime: 1, ReasonUnknownCode: 3, crm.ReasonUnknownPO: 1} {
+		if n := r.exporterCount("crm_exporter_rejected_total", reason); n != want {
+			t.Errorf("crm_exporter_rejected_total{transport=sql,reason=%s} = %d, want %d", reason, n, want)
+		}
 	}
 	logs := r.logs.String()
 	for _, want := range []string{
