@@ -139,6 +139,6 @@ SELECT rr.id, rr.status, rr.received_at,
 
 -- The role slawatch reads with (create it once, with a password):
 --   CREATE ROLE slawatch_reader LOGIN;
---   GRANT USAGE ON SCHEMA crm TO slawatch_reader;
+--   GRANT USAGE ON SCHEMA <the CRM's schema> TO slawatch_reader;
 --   GRANT SELECT ON service_requests, complaints, contacts,
 --                   slawatch_referrals, slawatch_referral_receipts TO slawatch_reader;
