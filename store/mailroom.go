@@ -200,14 +200,17 @@ func mailroomFileByHash(ctx context.Context, q rowQuerier, d dialect, sha string
 	return r, err
 }
 
-// MailroomFileByHash returns the stored file with that SHA-256, or
-// sql.ErrNoRows (wrapped) when none.
-func (s *Store) MailroomFileByHash(ctx context.Context, sha string) (MailroomFileRecord, error) {
-	r, err := mailroomFileByHash(ctx, s.db, s.d, sha)
-	if err != nil {
-		return r, fmt.Errorf("store: mail-room file %.12s…: %w", sha, err)
+// MailroomFileByHash returns the stored file with that SHA-256; found is
+// false when none.
+func (s *Store) MailroomFileByHash(ctx context.Context, sha string) (rec MailroomFileRecord, found bool, err error) {
+	rec, err = mailroomFileByHash(ctx, s.db, s.d, sha)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return MailroomFileRecord{}, false, nil
+	case err != nil:
+		return rec, false, fmt.Errorf("store: mail-room file %.12s…: %w", sha, err)
 	}
-	return r, nil
+	return rec, true, nil
 }
 
 var mailroomCountCols = strings.Join(MailroomCountColumns(), ", ")

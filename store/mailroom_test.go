@@ -68,8 +68,11 @@ func testMailroomFileOnce(t *testing.T, open func() (*Store, error)) {
 	}
 	s.Close()
 	s = mustOpen(t, open) // kept across a reopen
-	rec, err := s.MailroomFileByHash(ctx, f.SHA256)
-	if err != nil || rec.Name != f.Name || rec.Rows != 2 || rec.Period != MailroomDaily {
+	rec, found, err := s.MailroomFileByHash(ctx, f.SHA256)
+	if _, none, _ := s.MailroomFileByHash(ctx, mrHash('f')); none {
+		t.Error("found a file never stored")
+	}
+	if err != nil || !found || rec.Name != f.Name || rec.Rows != 2 || rec.Period != MailroomDaily {
 		t.Fatalf("by hash: %+v %v", rec, err)
 	}
 	totals, err := s.MailroomCountTotals(ctx)
