@@ -114,6 +114,9 @@ func fieldsOf(typeName string) []string {
 		Window{}, DailyGap{}, PO{}, ServiceOption{}, StandardChoice{}, AccessNumber{}, Queue{}}
 	types = append(types, oncallTypes()...)
 	types = append(types, loneWorkerTypes()...)
+	types = append(types, crmTypes()...)
+	types = append(types, mailRoomTypes()...)
+	types = append(types, kpiTypes()...)
 	for _, x := range types {
 		t := reflect.TypeOf(x)
 		if t.String() != typeName {
