@@ -32,10 +32,11 @@ func CheckKPIExpr(expr string) error {
 	if err != nil {
 		return fmt.Errorf("is not valid PromQL (with %s as a duration): %v", RangePlaceholder, err)
 	}
-	if e.Type() != parser.ValueTypeVector && e.Type() != parser.ValueTypeScalar {
+	if e.Type() != parser.ValueTypeVector {
 		return fmt.Errorf("is a %s; want an instant vector such as sum(increase(x[%s]))", e.Type(), RangePlaceholder)
 	}
 	var problem error
+	ranges := 0
 	parser.Inspect(e, func(n parser.Node, path []parser.Node) error {
 		if problem != nil {
 			return problem
@@ -48,6 +49,7 @@ func CheckKPIExpr(expr string) error {
 				problem = fmt.Errorf("selects %s with offset or @; the period decides the time, leave them out", n.Name)
 			}
 		case *parser.MatrixSelector:
+			ranges++
 			if n.Range != probeRange {
 				problem = fmt.Errorf("has a range selector [%s]; write [%s] so the period decides the window", model.Duration(n.Range), RangePlaceholder)
 				break
@@ -65,6 +67,10 @@ func CheckKPIExpr(expr string) error {
 		}
 		return problem
 	})
+	if problem == nil && ranges != strings.Count(expr, RangePlaceholder) {
+		problem = fmt.Errorf("uses %s outside a range selector; write it only as [%s] in increase(counter[%s])",
+			RangePlaceholder, RangePlaceholder, RangePlaceholder)
+	}
 	return problem
 }
 

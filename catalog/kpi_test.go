@@ -4,6 +4,9 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/prometheus/prometheus/promql/parser"
 )
 
 // kpiCatalogue is a one-PO catalogue whose kpis: section is kpis
@@ -194,6 +197,9 @@ func TestCheckKPIExpr(t *testing.T) {
 		{`sum(increase(a[$__range] @ 100))`, "offset or @"},
 		{`max_over_time(a[$__range])`, "outside increase()"},
 		{`sum(increase(a[$__range])) / sum(increase(b[1d]))`, "has a range selector [1d]"},
+		{`$__range`, "is a scalar; want an instant vector"},
+		{`sum(increase(a[$__range])) * $__range`, "uses $__range outside a range selector"},
+		{`sum(increase(a{b="$__range"}[$__range]))`, "uses $__range outside a range selector"},
 	} {
 		err := CheckKPIExpr(tc.expr)
 		switch {
@@ -273,4 +279,24 @@ func TestKPIPeriod(t *testing.T) {
 			t.Errorf("KPIPeriod(%s, %s) = %v\nwant %s", tc.id, tc.period, err, tc.want)
 		}
 	}
+}
+
+// FuzzCheckKPIExpr: no expression panics the check; one it accepts parses
+// with the rules' 5m tile and with a period's length in place of
+// $__range (what rules/kpi.go and the status report send).
+func FuzzCheckKPIExpr(f *testing.F) {
+	for _, s := range []string{`sum(increase(a[$__range]))`, `increase(a{b="c"}[$__range]) / 2`, `sum(a)`, `max_over_time(a[$__range])`,
+		`sum(increase(a[$__range] offset 1h))`, `$__range`, `(increase(a[$__range]))[5m:]`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, expr string) {
+		if CheckKPIExpr(expr) != nil {
+			return
+		}
+		for _, d := range []time.Duration{5 * time.Minute, 92 * 24 * time.Hour} {
+			if _, err := parser.ParseExpr("sum(" + ExpandRange(expr, d) + ")"); err != nil {
+				t.Fatalf("%q accepted, but with [%s] it does not parse: %v", expr, d, err)
+			}
+		}
+	})
 }
