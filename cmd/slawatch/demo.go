@@ -19,6 +19,8 @@ import (
 	"github.com/slawatch/slawatch/board"
 	"github.com/slawatch/slawatch/catalog"
 	"github.com/slawatch/slawatch/engine"
+	"github.com/slawatch/slawatch/exporters/crm"
+	"github.com/slawatch/slawatch/exporters/mailroom"
 	"github.com/slawatch/slawatch/rules"
 	"github.com/slawatch/slawatch/simulator"
 )
@@ -45,8 +47,11 @@ func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 func runDemo(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "demo", "demo [--scenario surge:PO] [--seed N] [--volume X]",
 		"Runs the whole stack in one process, with nothing to install: a simulator sends realistic\n"+
-			"calls for the catalogue's POs to the telephony exporter over HTTP; an embedded Prometheus\n"+
-			"TSDB scrapes the exporter and evaluates the rules generated from the catalogue; a\n"+
+			"calls for the catalogue's POs to the telephony exporter over HTTP, and CRM events (service\n"+
+			"requests, referrals, complaints, contacts) and mail-room item events and daily count files\n"+
+			"to their exporters on the same address; manual KPI returns are entered for the current\n"+
+			"period. An embedded Prometheus TSDB scrapes the exporters and evaluates the rules generated\n"+
+			"from the catalogue (SLA, CRM, mail-room and KPI RAG rules); a\n"+
 			"Prometheus-compatible API serves queries for Grafana; the terminal shows a live board.\n"+
 			"Alerts are routed by Alertmanager's own code over alertmanager.yml, generated from the\n"+
 			"catalogue into --data, to the notifier's webhook on --notify-listen, which stores each\n"+
@@ -65,7 +70,8 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	fs.Float64Var(&f.volume, "volume", 1, "multiplier of each PO's realistic call volume")
 	fs.Var(&f.scenarios, "scenario", "situation to simulate, KIND:PO (repeatable); kinds: surge (a major emergency),\n"+
 		"deadline (the PO's first number dies; deadline:PO:NUMBER names it), overdue (a lone worker\n"+
-		"never checks out: the alarm escalates step by step until acknowledged)")
+		"never checks out: the alarm escalates step by step until acknowledged), slowreferrals (the PO's\n"+
+		"referrals to on-call staff run over its limit and some e-mail/SMS/pager receipts fail)")
 	fs.IntVar(&f.speedup, "escalation-speedup", 0, "divide the catalogue's escalation delays by this (0: 15 with an overdue scenario, else 1)")
 	fs.BoolVar(&f.evening, "evening", true, "shape traffic as a weekday evening from 18:00 (false: follow the real clock)")
 	fs.DurationVar(&f.catchUp, "catch-up", 10*time.Minute, "join the traffic this far under way (only when --data is new)")
@@ -133,7 +139,8 @@ func demo(ctx context.Context, e *env, f *demoFlags, cat *catalog.Catalog, scena
 	defer st.Close()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	exp, err := startExporter(ctx, log, cat, st, f.listen, nil)
+	sources := &demoSources{cat: cat, st: st, log: log, drop: mailDrop(f.data)}
+	exp, err := startExporter(ctx, log, cat, st, f.listen, sources.mount(ctx))
 	if err != nil {
 		return err
 	}
@@ -181,6 +188,8 @@ func demo(ctx context.Context, e *env, f *demoFlags, cat *catalog.Catalog, scena
 	go apiSrv.Serve(apiLn)
 	defer apiSrv.Close()
 	fmt.Fprintf(e.stdout, "slawatch demo: exporter http://%s/metrics, query API http://%s/api/v1/query\n", exp.addr, apiLn.Addr())
+	fmt.Fprintf(e.stdout, "slawatch demo: CRM webhook http://%s%s, mail-room items http://%s%s and count files in %s\n",
+		exp.addr, crm.EventsPath, exp.addr, mailroom.ItemsPath, sources.drop)
 	fmt.Fprintf(e.stdout, "slawatch demo: alerts routed by %s to http://%s%s, pages in %s\n", pg.config, pg.addr, alerting.WebhookPath, pg.pages.path)
 
 	// Start the traffic once the engine has scraped the exporter, so the
@@ -212,6 +221,13 @@ func demo(ctx context.Context, e *env, f *demoFlags, cat *catalog.Catalog, scena
 		return err
 	}
 	defer func() { cancel(); ltWait() }()
+	srcWait, err := sources.play(ctx, "http://"+exp.addr, f, scenarios, now)
+	if err != nil {
+		cancel()
+		<-engDone
+		return err
+	}
+	defer func() { cancel(); srcWait() }()
 	feed := &simulator.Feed{BaseURL: "http://" + exp.addr, Client: &http.Client{Timeout: 30 * time.Second}, Logger: log, Retries: 5}
 	simDone := make(chan struct{})
 	go func() {
