@@ -45,27 +45,27 @@ func testSourceCursorSave(t *testing.T, open func() (*Store, error)) {
 	if c, ok := mustCursor(t, s, "crm-sql/complaints"); ok {
 		t.Fatalf("a fresh store has cursor %+v", c)
 	}
-	first := SourceCursor{Cursor: "2026-11-22T08:59:59.5Z", Key: `["41"]`}
+	first := SourceCursor{Cursor: "2026-11-22T08:59:59.5Z", Key: `["41"]`, Columns: "updated_at [id]"}
 	if err := s.SaveSourceCursor(ctx, "crm-sql/complaints", first, cursorBase); err != nil {
 		t.Fatal(err)
 	}
-	other := SourceCursor{Cursor: "1234", Key: `["a","b"]`}
+	other := SourceCursor{Cursor: "1234", Key: `["a","b"]`, Columns: "seq [a,b]"}
 	if err := s.SaveSourceCursor(ctx, "crm-sql/receipts", other, cursorBase); err != nil {
 		t.Fatal(err)
 	}
-	second := SourceCursor{Cursor: "2026-11-22T09:00:00Z", Key: `["42"]`}
+	second := SourceCursor{Cursor: "2026-11-22T09:00:00Z", Key: `["42"]`, Columns: "modified_at [id]"}
 	if err := s.SaveSourceCursor(ctx, "crm-sql/complaints", second, cursorBase.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
 	s = mustOpen(t, open)
 	got, ok := mustCursor(t, s, "crm-sql/complaints")
-	want := SourceCursor{Cursor: second.Cursor, Key: second.Key, Updated: cursorBase.Add(time.Minute)}
+	want := SourceCursor{Cursor: second.Cursor, Key: second.Key, Columns: second.Columns, Updated: cursorBase.Add(time.Minute)}
 	if !ok || got != want {
 		t.Errorf("complaints cursor after reopen = %+v, %v; want %+v", got, ok, want)
 	}
 	got, ok = mustCursor(t, s, "crm-sql/receipts")
-	want = SourceCursor{Cursor: other.Cursor, Key: other.Key, Updated: cursorBase}
+	want = SourceCursor{Cursor: other.Cursor, Key: other.Key, Columns: other.Columns, Updated: cursorBase}
 	if !ok || got != want {
 		t.Errorf("receipts cursor = %+v, %v; want %+v", got, ok, want)
 	}
@@ -81,12 +81,13 @@ func testSourceCursorInvalid(t *testing.T, open func() (*Store, error)) {
 		now       time.Time
 		want      string
 	}{
-		{"empty name", "", SourceCursor{Cursor: "1"}, cursorBase, "name is empty"},
-		{"long name", strings.Repeat("n", MaxSourceCursorNameBytes+1), SourceCursor{Cursor: "1"}, cursorBase, "name is empty, over 200 bytes"},
-		{"empty cursor", "a", SourceCursor{Key: "1"}, cursorBase, "Cursor is empty"},
-		{"long cursor", "a", SourceCursor{Cursor: long}, cursorBase, "Cursor is empty, over 2000 bytes"},
-		{"bad utf8 key", "a", SourceCursor{Cursor: "1", Key: "\xff"}, cursorBase, "Key is over 2000 bytes or not UTF-8"},
-		{"zero time", "a", SourceCursor{Cursor: "1"}, time.Time{}, "time is zero"},
+		{"empty name", "", SourceCursor{Cursor: "1", Columns: "c"}, cursorBase, "name is empty"},
+		{"long name", strings.Repeat("n", MaxSourceCursorNameBytes+1), SourceCursor{Cursor: "1", Columns: "c"}, cursorBase, "name is empty, over 200 bytes"},
+		{"empty cursor", "a", SourceCursor{Key: "1", Columns: "c"}, cursorBase, "Cursor is empty"},
+		{"long cursor", "a", SourceCursor{Cursor: long, Columns: "c"}, cursorBase, "Cursor is empty, over 2000 bytes"},
+		{"bad utf8 key", "a", SourceCursor{Cursor: "1", Key: "\xff", Columns: "c"}, cursorBase, "Key is over 2000 bytes or not UTF-8"},
+		{"no columns", "a", SourceCursor{Cursor: "1", Key: "1"}, cursorBase, "Columns is empty"},
+		{"zero time", "a", SourceCursor{Cursor: "1", Columns: "c"}, time.Time{}, "time is zero"},
 	} {
 		err := s.SaveSourceCursor(ctx, tc.src, tc.c, tc.now)
 		if !errors.Is(err, ErrInvalidSourceCursor) || !strings.Contains(err.Error(), tc.want) {
@@ -101,16 +102,16 @@ func testSourceCursorInvalid(t *testing.T, open func() (*Store, error)) {
 func testSourceCursorDelete(t *testing.T, open func() (*Store, error)) {
 	ctx := context.Background()
 	s := mustOpen(t, open)
-	if err := s.DeleteSourceCursor(ctx, "never-saved"); err != nil {
-		t.Fatal(err)
+	if deleted, err := s.DeleteSourceCursor(ctx, "never-saved"); err != nil || deleted {
+		t.Fatalf("deleting a cursor never saved: %v, %v; want false, nil", deleted, err)
 	}
 	for _, n := range []string{"a", "b"} {
-		if err := s.SaveSourceCursor(ctx, n, SourceCursor{Cursor: "7", Key: "x"}, cursorBase); err != nil {
+		if err := s.SaveSourceCursor(ctx, n, SourceCursor{Cursor: "7", Key: "x", Columns: "c"}, cursorBase); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := s.DeleteSourceCursor(ctx, "a"); err != nil {
-		t.Fatal(err)
+	if deleted, err := s.DeleteSourceCursor(ctx, "a"); err != nil || !deleted {
+		t.Fatalf("DeleteSourceCursor(a) = %v, %v; want true, nil", deleted, err)
 	}
 	if _, ok := mustCursor(t, s, "a"); ok {
 		t.Error("cursor a still there after DeleteSourceCursor")

@@ -2,16 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/slawatch/slawatch/exporters/crm"
 	"github.com/slawatch/slawatch/exporters/crm/crmsql"
@@ -32,21 +28,26 @@ func runCRM(ctx context.Context, e *env, args []string) error {
 		return runCRMServe(ctx, e, args)
 	case "check-mapping":
 		return runCRMCheckMapping(e, args)
+	case "reset-cursor":
+		return runCRMResetCursor(ctx, e, args)
 	case "", "-h", "--help", "help":
-		fmt.Fprint(e.stderr, "Usage: slawatch crm serve|check-mapping [flags]\n\n"+
+		fmt.Fprint(e.stderr, "Usage: slawatch crm serve|check-mapping|reset-cursor [flags]\n\n"+
 			"  serve          the CRM exporter: the webhook POST "+crm.EventsPath+", /metrics, and with --mapping\n"+
 			"                 the CRM database read incrementally through the mapping\n"+
-			"  check-mapping  validate a mapping file and print the SQL it runs: slawatch crm check-mapping FILE\n\n"+
+			"  check-mapping  validate a mapping file and print the SQL it runs: slawatch crm check-mapping FILE\n"+
+			"  reset-cursor   forget where a table's reading stopped, so that it is read again from the start\n\n"+
 			"slawatch crm COMMAND --help for its flags. The mapping format: examples/crm/README.md.\n")
 		if sub == "" {
-			return usagef("name a crm command: serve or check-mapping")
+			return usagef("name a crm command: serve, check-mapping or reset-cursor")
 		}
 		return nil
 	}
-	return usagef("unknown crm command %q; use serve or check-mapping", sub)
+	return usagef("unknown crm command %q; use serve, check-mapping or reset-cursor", sub)
 }
 
 func runCRMServe(ctx context.Context, e *env, args []string) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	fs := newFlags(e, "crm serve", "crm serve [--catalog F] [--store DSN] [--listen ADDR] [--mapping FILE [--source-dsn DSN] [--poll 30s] [--batch 1000]]",
 		"Runs the CRM exporter until interrupted. CRMs that push post their events (JSON, one object or\n"+
 			"an array) to POST "+crm.EventsPath+"; with --mapping, the CRM's own PostgreSQL tables are read\n"+
@@ -119,19 +120,18 @@ func runCRMServe(ctx context.Context, e *env, args []string) error {
 	}
 	mux := http.NewServeMux()
 	mux.Handle(crm.EventsPath, ex.Handler())
-	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
-	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
-	ln, err := net.Listen("tcp", *listen)
+	stack, err := serveMetrics(ctx, reg, mux, *listen)
 	if err != nil {
-		return fmt.Errorf("crm listen %s: %w", *listen, err)
+		return fmt.Errorf("crm: %w", err)
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
-	fmt.Fprintf(e.stdout, "slawatch crm serving on http://%s (POST %s, /metrics)\n", ln.Addr(), crm.EventsPath)
+	fmt.Fprintf(e.stdout, "slawatch crm serving on http://%s (POST %s, /metrics)\n", stack.addr, crm.EventsPath)
 	done := make(chan struct{})
 	if src != nil {
 		log.Info("reading the CRM database", "database", crmsql.RedactDSN(dsn), "mapping", *mapping,
 			"tables", len(m.Tables), "poll", *poll, "batch", *batch)
+		for _, w := range m.Warnings() {
+			log.Warn("CRM mapping: " + w)
+		}
 		go func() {
 			defer close(done)
 			src.Run(ctx)
@@ -139,14 +139,15 @@ func runCRMServe(ctx context.Context, e *env, args []string) error {
 	} else {
 		close(done)
 	}
-	<-ctx.Done()
-	<-done
-	shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shut); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
+	// The server stops when ctx ends, or fails on its own: either way
+	// wait returns, and the source (which ends with ctx) is waited for.
+	err = stack.wait()
+	if err != nil {
+		log.Error("crm: HTTP server failed", "err", err)
+		cancel()
 	}
-	return nil
+	<-done
+	return err
 }
 
 func runCRMCheckMapping(e *env, args []string) error {
@@ -169,5 +170,43 @@ func runCRMCheckMapping(e *env, args []string) error {
 		return err
 	}
 	m.Explain(e.stdout, *batch)
+	return nil
+}
+
+func runCRMResetCursor(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "crm reset-cursor", "crm reset-cursor --table NAME [--source crm-sql] [--store DSN]",
+		"Forgets where the SQL source stopped reading a mapped table (its cursor in the event store), so that\n"+
+			"the next start reads the table again from its oldest row; the store ignores the events it already\n"+
+			"holds, so nothing is counted twice. Needed after changing a table's key, cursor or cursor_type.\n"+
+			"Stop `slawatch crm serve` first: a running source would save its position again.")
+	var f commonFlags
+	f.register(fs, true)
+	table := fs.String("table", "", "the mapping's table name (e.g. complaints)")
+	source := fs.String("source", crmsql.DefaultSource, "the mapping's source")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 || *table == "" {
+		return usagef("name the table: slawatch crm reset-cursor --table NAME [--source %s]", crmsql.DefaultSource)
+	}
+	log, err := f.logger(e)
+	if err != nil {
+		return err
+	}
+	st, err := f.openStore(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	name := *source + "/" + *table
+	deleted, err := st.DeleteSourceCursor(ctx, name)
+	if err != nil {
+		return err
+	}
+	if deleted {
+		fmt.Fprintf(e.stdout, "cursor %s reset: the next start reads %s from its oldest row\n", name, *table)
+	} else {
+		fmt.Fprintf(e.stdout, "no cursor %s was saved: %s is read from its oldest row already\n", name, *table)
+	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"os"
@@ -13,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/slawatch/slawatch/store"
 )
 
 func TestCRMCheckMapping(t *testing.T) {
@@ -21,8 +24,11 @@ func TestCRMCheckMapping(t *testing.T) {
 	if code := run(context.Background(), e, []string{"crm", "check-mapping", "../../examples/crm/mapping.yaml", "--batch", "250"}); code != 0 {
 		t.Fatalf("check-mapping of the example exited %d:\n%s", code, errb.String())
 	}
-	if want := `FROM "complaints" WHERE ("updated_at", "id") > ($1, $2) ORDER BY "updated_at", "id" LIMIT 250;`; !strings.Contains(out.String(), want) {
+	if want := `FROM "complaints" WHERE ("updated_at", "id") > ($1, $2) AND "updated_at" <= $3 AND "id" IS NOT NULL ORDER BY "updated_at", "id" LIMIT 250;`; !strings.Contains(out.String(), want) {
 		t.Errorf("check-mapping output lacks %s:\n%s", want, out.String())
+	}
+	if want := `-- its later pages ($1… the last row read, then the saved position):`; !strings.Contains(out.String(), want) {
+		t.Errorf("check-mapping output lacks the lag continuation query %s", want)
 	}
 	bad := filepath.Join(t.TempDir(), "bad.yaml")
 	if err := os.WriteFile(bad, []byte("tables:\n  - name: complaints\n    key: [id]\n    cursor: updated_at\n    events:\n      - {type: complaint_opened, time: t}\n"), 0o600); err != nil {
@@ -177,4 +183,52 @@ func crmPostgres(t *testing.T) string {
 		sep = "&"
 	}
 	return dsn + sep + "search_path=" + schema
+}
+
+// TestCRMResetCursor: reset-cursor deletes a table's saved position from
+// the store (and says so), and says when there was none.
+func TestCRMResetCursor(t *testing.T) {
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "events.db")
+	ctx := context.Background()
+	st, err := store.Open(ctx, dsn, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := store.SourceCursor{Cursor: "2026-11-20T14:00:00Z", Key: `["1"]`, Columns: `{"cursor":"updated_at"}`}
+	for _, n := range []string{"crm-sql/complaints", "crm-sql/contacts"} {
+		if err := st.SaveSourceCursor(ctx, n, c, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.Close()
+	reset := func() string {
+		t.Helper()
+		var out, errb syncBuffer
+		e := &env{stdout: &out, stderr: &errb, stdin: strings.NewReader("")}
+		if code := run(ctx, e, []string{"crm", "reset-cursor", "--store", dsn, "--table", "complaints"}); code != 0 {
+			t.Fatalf("reset-cursor exited %d:\n%s", code, errb.String())
+		}
+		return out.String()
+	}
+	if out := reset(); !strings.Contains(out, "cursor crm-sql/complaints reset: the next start reads complaints from its oldest row") {
+		t.Errorf("first reset said %q", out)
+	}
+	if out := reset(); !strings.Contains(out, "no cursor crm-sql/complaints was saved") {
+		t.Errorf("second reset said %q", out)
+	}
+	st, err = store.Open(ctx, dsn, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, ok, _ := st.SourceCursor(ctx, "crm-sql/complaints"); ok {
+		t.Error("the complaints cursor is still saved")
+	}
+	if _, ok, _ := st.SourceCursor(ctx, "crm-sql/contacts"); !ok {
+		t.Error("reset-cursor --table complaints removed the contacts cursor too")
+	}
+	var out, errb syncBuffer
+	if code := run(ctx, &env{stdout: &out, stderr: &errb, stdin: strings.NewReader("")}, []string{"crm", "reset-cursor", "--store", dsn}); code != 2 {
+		t.Errorf("reset-cursor without --table exited %d, want 2", code)
+	}
 }

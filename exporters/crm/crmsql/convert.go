@@ -1,6 +1,8 @@
 package crmsql
 
 import (
+	"bytes"
+	"encoding/hex"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -32,9 +34,8 @@ type row struct {
 
 // origin is where an event came from, for messages.
 type origin struct {
-	table *Table
-	item  string // "complaints id=42"
-	ev    *EventMap
+	item string // "complaints id=42"
+	ev   *EventMap
 }
 
 // column names the column an event field was read from ("" for a constant
@@ -62,10 +63,14 @@ func keyText(v any) (string, error) {
 	case int32:
 		return strconv.FormatInt(int64(x), 10), nil
 	case string:
+		if !utf8.ValidString(x) {
+			return "", fmt.Errorf("holds text that is not UTF-8")
+		}
 		return x, nil
 	case []byte:
-		if !utf8.Valid(x) {
-			return "", fmt.Errorf("holds %d bytes that are not text", len(x))
+		// bytea: PostgreSQL's hex form unless it is plain text.
+		if !utf8.Valid(x) || bytes.ContainsRune(x, '\\') {
+			return `\x` + hex.EncodeToString(x), nil
 		}
 		return string(x), nil
 	case time.Time:
@@ -90,21 +95,29 @@ func (t *Table) item(key []string) string {
 	return b.String()
 }
 
+// idKey is {key} of an event id: the key's value, or with several key
+// columns their values joined by "," with "\" and "," in them escaped by
+// "\" (so that ("a,b", "c") and ("a", "b,c") differ).
+func idKey(key []string) string {
+	if len(key) == 1 {
+		return key[0]
+	}
+	esc := make([]string, len(key))
+	for i, k := range key {
+		esc[i] = strings.NewReplacer(`\`, `\\`, ",", `\,`).Replace(k)
+	}
+	return strings.Join(esc, ",")
+}
+
 // convert turns one row into its events; an event whose time column is
 // NULL is skipped, one with a column holding nonsense is rejected (the
 // others of the row are kept). key is the row's key values as text.
-func (t *Table) convert(r row, loc *time.Location) (key []string, evs []crm.Event, origins []origin, errs []crm.EventError, err error) {
-	key = make([]string, len(t.Key))
-	for i, k := range t.Key {
-		if key[i], err = keyText(r.vals[t.colIndex[k]]); err != nil {
-			return nil, nil, nil, nil, fmt.Errorf("%s: key column %s %v", t.Name, k, err)
-		}
-	}
+func (t *Table) convert(r row, key []string, loc *time.Location) (evs []crm.Event, origins []origin, errs []crm.EventError) {
 	item := t.item(key)
-	keyJoined := strings.Join(key, ",")
+	keyJoined := idKey(key)
 	for i := range t.Events {
 		em := &t.Events[i]
-		o := origin{table: t, item: item, ev: em}
+		o := origin{item: item, ev: em}
 		id := strings.NewReplacer("{table}", t.Name, "{key}", keyJoined, "{type}", em.Type).Replace(em.ID)
 		reject := func(field, column, code, format string, args ...any) {
 			errs = append(errs, crm.EventError{Item: item, ID: id, Field: field, Code: code,
@@ -148,7 +161,7 @@ func (t *Table) convert(r row, loc *time.Location) (key []string, evs []crm.Even
 			origins = append(origins, o)
 		}
 	}
-	return key, evs, origins, errs, nil
+	return evs, origins, errs
 }
 
 // convert gives a field's value from the column's raw value (or the
@@ -210,6 +223,10 @@ func (f *Field) convert(fs fieldSpec, evType string, raw any, naive bool, loc *t
 			}
 		}
 		return nil, ReasonBadValue, "holds " + describe(text) + "; want " + wantOf(fs, evType, f)
+	case f.Map == nil && fs.name != "ref" && text != "" && !reID.MatchString(text):
+		// An unmapped po, service_option or category: only an id goes on
+		// to the exporter (whose messages quote it), never free text.
+		return nil, ReasonBadValue, "holds " + describe(text) + "; want " + wantOf(fs, evType, f)
 	}
 	return text, "", ""
 }
@@ -223,6 +240,8 @@ func wantOf(fs fieldSpec, evType string, f *Field) string {
 		return "a boolean (true/false, t/f, yes/no, y/n, 1/0)"
 	case fs.values != nil:
 		return "one of " + strings.Join(fs.values(evType), ", ") + " (or map the CRM's codes)"
+	case fs.name != "ref":
+		return "a catalogue id (lower-case letters, digits and _, starting with a letter), or map the CRM's codes"
 	}
 	return "text"
 }

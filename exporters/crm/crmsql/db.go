@@ -28,11 +28,20 @@ func OpenDB(dsn string) (*sql.DB, error) {
 	return db, nil
 }
 
-// RedactDSN is the DSN for messages: a URL without its password; any other
-// form is not shown, in case it holds one.
+// RedactDSN is the DSN for messages: a URL without its password (in the
+// user part, or the password and sslpassword parameters); any other form
+// is not shown, in case it holds one.
 func RedactDSN(dsn string) string {
-	if u, err := url.Parse(dsn); err == nil && u.Scheme != "" && u.Host != "" {
-		return u.Redacted()
+	u, err := url.Parse(dsn)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return "(DSN hidden: not a postgres:// URL)"
 	}
-	return "(DSN hidden: not a postgres:// URL)"
+	q := u.Query()
+	for k := range q {
+		if strings.EqualFold(k, "password") || strings.EqualFold(k, "sslpassword") {
+			q[k] = []string{"xxxxx"}
+		}
+	}
+	u.RawQuery = q.Encode()
+	return u.Redacted()
 }

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -21,13 +22,13 @@ type realExporter struct {
 	db *sql.DB
 }
 
-func newTestIngester(t *testing.T, st *store.Store, storePath string, reg prometheus.Registerer, logger *slog.Logger) storedIngester {
+func newTestIngester(t *testing.T, st *store.Store, storePath string, reg prometheus.Registerer, logger *slog.Logger, now func() time.Time) storedIngester {
 	t.Helper()
 	cat, err := catalog.Load("../../../examples/london-ooh.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	ex, err := crm.New(context.Background(), crm.Options{Catalog: cat, Store: st, Logger: logger, Registerer: reg})
+	ex, err := crm.New(context.Background(), crm.Options{Catalog: cat, Store: st, Logger: logger, Registerer: reg, Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}

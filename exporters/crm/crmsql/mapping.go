@@ -4,9 +4,10 @@
 //
 // For each mapped table a poll runs
 //
-//	SELECT … FROM table WHERE (cursor, key) > ($1, $2) ORDER BY cursor, key LIMIT batch
+//	SELECT … FROM table WHERE (cursor, key) > ($1, $2) AND cursor <= $horizon ORDER BY cursor, key LIMIT batch
 //
-// in a read-only transaction, page after page, hands the page's events to
+// (the horizon: now plus the clock skew, for timestamp cursors) in a
+// read-only transaction, page after page, hands the page's events to
 // the exporter (which stores each once by its id) and only then saves the
 // last row's (cursor, key) in the slawatch store. History is never
 // rescanned; a crash between the two re-reads one page whose events the
@@ -14,6 +15,7 @@
 package crmsql
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/slawatch/slawatch/exporters/crm"
@@ -51,6 +53,8 @@ type Mapping struct {
 	File string `yaml:"-"`
 
 	loc *time.Location
+	// zoneDefaulted: time_zone was not set (UTC assumed).
+	zoneDefaulted bool
 }
 
 // Table is one CRM table (or view) and the events of its rows.
@@ -90,10 +94,13 @@ type EventMap struct {
 	Type string `yaml:"type"`
 	// Time is the column holding when the event happened.
 	Time string `yaml:"time"`
-	// ID is the event id template: {table}, {key} (the key values joined
-	// by ",") and {type} are replaced; default "{table}:{key}:{type}". It
-	// must contain {key}, and every event of the mapping must get its own
-	// id, so re-reading an updated row gives the same ids again.
+	// ID is the event id template: {table}, {key} (the key's value; with
+	// several key columns their values joined by ",", with "\" and ","
+	// escaped by "\") and {type} are replaced; default
+	// "{table}:{key}:{type}". It must contain {key}, with more than one
+	// table it must start with {table} and a separator, and every event of
+	// the mapping must get its own id, so re-reading an updated row gives
+	// the same ids again.
 	ID string `yaml:"id"`
 
 	PO               *Field `yaml:"po"`
@@ -125,6 +132,25 @@ type Field struct {
 
 // Location is the zone of timestamps stored without one.
 func (m *Mapping) Location() *time.Location { return m.loc }
+
+// Warnings are the mapping's doubtful choices that are not errors (Explain
+// and the source's start log them).
+func (m *Mapping) Warnings() []string {
+	var w []string
+	if m.zoneDefaulted {
+		w = append(w, "time_zone is not set: times without a zone (PostgreSQL timestamp columns, text without an offset) are read as UTC; "+
+			"if the CRM writes local time, set time_zone (e.g. Europe/London), or its events are an hour late in summer "+
+			"(the source also warns at start of each table whose time columns have no zone)")
+	}
+	for i := range m.Tables {
+		t := &m.Tables[i]
+		if t.CursorType == CursorTimestamp && t.lag == 0 {
+			w = append(w, fmt.Sprintf("tables %s: lag is 0s: a row committed late, or updated within the same tick as a row already read "+
+				"(a timestamp(0) or date cursor), with a lower key, is missed; set lag (e.g. 30s) unless the cursor is written at commit", t.Name))
+		}
+	}
+	return w
+}
 
 // fieldKind is how a field's value is converted.
 type fieldKind int

@@ -10,6 +10,7 @@ import (
 // counted by the exporter, transport "sql").
 type metrics struct {
 	rows, lateRows, errors *prometheus.CounterVec
+	held                   *prometheus.GaugeVec
 	lastSuccess            prometheus.Gauge
 }
 
@@ -23,6 +24,9 @@ func newMetrics(reg prometheus.Registerer, m *Mapping) (*metrics, error) {
 		errors: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "crm_exporter_source_errors_total",
 			Help: "Failed reads of a mapped CRM table (database down, query refused, cursor column of the wrong type); retried with backoff."},
 			[]string{"table"}),
+		held: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "crm_exporter_source_held_rows",
+			Help: "CRM rows the last poll left unread (counted up to 10000): a cursor beyond now plus the clock skew, or behind a row whose event time is in the future; read when their time comes."},
+			[]string{"table"}),
 		lastSuccess: prometheus.NewGauge(prometheus.GaugeOpts{Name: "crm_exporter_source_last_success_timestamp_seconds",
 			Help: "When the SQL source last read every mapped table without an error (unix seconds)."}),
 	}
@@ -30,9 +34,10 @@ func newMetrics(reg prometheus.Registerer, m *Mapping) (*metrics, error) {
 		x.rows.WithLabelValues(t.Name)
 		x.lateRows.WithLabelValues(t.Name)
 		x.errors.WithLabelValues(t.Name)
+		x.held.WithLabelValues(t.Name)
 	}
 	if reg != nil {
-		for _, c := range []prometheus.Collector{x.rows, x.lateRows, x.errors, x.lastSuccess} {
+		for _, c := range []prometheus.Collector{x.rows, x.lateRows, x.errors, x.held, x.lastSuccess} {
 			if err := reg.Register(c); err != nil {
 				return nil, fmt.Errorf("crmsql: register metrics: %w", err)
 			}

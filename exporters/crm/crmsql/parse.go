@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"reflect"
 	"regexp"
@@ -44,11 +45,23 @@ func Parse(name string, data []byte) (*Mapping, error) {
 		if !errors.As(err, &te) {
 			return nil, catalog.Problems{yamlProblem(name, err.Error())}
 		}
+		v := &validator{file: name, root: root.Content[0]}
 		var probs catalog.Problems
 		for _, msg := range te.Errors {
-			probs = append(probs, yamlProblem(name, msg))
+			p := yamlProblem(name, msg)
+			if p.Field == "" && p.Line > 0 {
+				p.Field = v.pathAt(p.Line).String()
+			}
+			probs = append(probs, p)
 		}
 		return nil, probs
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		return nil, catalog.Problems{{File: name, Line: extra.Line, Msg: "a second YAML document (after ---); a mapping file holds one document: " +
+			"remove the --- line, or the document after it"}}
+	} else if !errors.Is(err, io.EOF) {
+		return nil, catalog.Problems{yamlProblem(name, err.Error())}
 	}
 	m.File = name
 	v := &validator{file: name, root: root.Content[0]}
@@ -156,6 +169,36 @@ func (v *validator) line(p path) int {
 		n, line = next, next.Line
 	}
 	return line
+}
+
+// pathAt is the path of the outermost node starting on line (a value's key
+// counts as the value), for yaml.v3's type errors, which name only a line.
+func (v *validator) pathAt(line int) path {
+	var best path
+	var walk func(n *yaml.Node, p path)
+	walk = func(n *yaml.Node, p path) {
+		switch n.Kind {
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, val := n.Content[i], n.Content[i+1]
+				q := p.add(k.Value)
+				if best == nil && (k.Line == line || val.Line == line) {
+					best = q
+				}
+				walk(val, q)
+			}
+		case yaml.SequenceNode:
+			for i, c := range n.Content {
+				q := p.add(i)
+				if best == nil && c.Line == line && c.Kind != yaml.MappingNode {
+					best = q
+				}
+				walk(c, q)
+			}
+		}
+	}
+	walk(v.root, nil)
+	return best
 }
 
 func (v *validator) errorf(p path, format string, args ...any) {

@@ -214,6 +214,8 @@ type rigOptions struct {
 	batch    int
 	cursors  func(CursorStore) CursorStore
 	storeDSN string // "" is a new SQLite file
+	// now is the clock of the source and the exporter (nil: time.Now).
+	now func() time.Time
 }
 
 func newRig(t *testing.T, c *crmDB, o rigOptions) *rig {
@@ -236,7 +238,7 @@ func newRig(t *testing.T, c *crmDB, o rigOptions) *rig {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { r.st.Close() })
-	r.ing = &recorder{inner: newTestIngester(t, r.st, storePath, r.reg, logger)}
+	r.ing = &recorder{inner: newTestIngester(t, r.st, storePath, r.reg, logger, o.now)}
 	r.db, err = OpenDB(c.dsn)
 	if err != nil {
 		t.Fatal(err)
@@ -247,14 +249,12 @@ func newRig(t *testing.T, c *crmDB, o rigOptions) *rig {
 		cursors = o.cursors(r.st)
 	}
 	r.src, err = New(Options{Mapping: m, DB: r.db, Cursors: cursors, Ingester: r.ing, Logger: logger,
-		Registerer: r.reg, Batch: o.batch, Now: func() time.Time { return testNow }})
+		Registerer: r.reg, Batch: o.batch, Now: o.now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return r
 }
-
-var testNow = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 
 func (r *rig) poll() {
 	r.t.Helper()

@@ -2,13 +2,11 @@ package crmsql
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
 
-	"github.com/slawatch/slawatch/exporters/crm"
 	"github.com/slawatch/slawatch/store"
 )
 
@@ -35,11 +33,30 @@ func (p position) keyText() string {
 	return string(b)
 }
 
-func decodePosition(t *Table, c store.SourceCursor) (position, error) {
+// positionColumns names the columns a saved position is in: the cursor,
+// its type and the key columns.
+func (t *Table) positionColumns() string {
+	b, _ := json.Marshal(struct {
+		Cursor string   `json:"cursor"`
+		Type   string   `json:"cursor_type"`
+		Key    []string `json:"key"`
+	}{t.Cursor, t.CursorType, t.Key})
+	return string(b)
+}
+
+// decodePosition is a saved cursor as a position of t, refused when it was
+// saved for other columns.
+func (s *Source) decodePosition(t *Table, c store.SourceCursor) (position, error) {
+	if want := t.positionColumns(); c.Columns != want {
+		return position{}, fmt.Errorf("the saved position is in the columns %s, but the mapping now reads %s: "+
+			"a position in other columns cannot be resumed. To read the table again from the start (the store ignores "+
+			"the events it already holds): stop slawatch, run `slawatch crm reset-cursor --store STORE --source %s --table %s`, start it again",
+			c.Columns, want, s.o.Mapping.Source, t.Name)
+	}
 	var key []string
 	if err := json.Unmarshal([]byte(c.Key), &key); err != nil || len(key) != len(t.Key) {
-		return position{}, fmt.Errorf("saved cursor's key %q is not a JSON list of %d values; "+
-			"the key columns changed? delete the cursor to read the table again from the start", c.Key, len(t.Key))
+		return position{}, fmt.Errorf("saved cursor's key %q is not a JSON list of %d values; reset it with "+
+			"`slawatch crm reset-cursor --source %s --table %s` to read the table again from the start", c.Key, len(t.Key), s.o.Mapping.Source, t.Name)
 	}
 	return position{cursor: c.Cursor, key: key}, nil
 }
@@ -50,21 +67,50 @@ type pageRow struct {
 	pos position
 }
 
+func (s *Source) tableState(t *Table) *tableState {
+	st := s.state[t.Name]
+	if st == nil {
+		st = &tableState{}
+		s.state[t.Name] = st
+	}
+	return st
+}
+
+// horizon is the newest cursor value read now: now plus the clock skew,
+// as wall-clock time in the mapping's zone for a cursor without a zone.
+func (s *Source) horizon(st *tableState, now time.Time) string {
+	h := now.Add(s.o.ClockSkew)
+	if st.naive {
+		return h.In(s.o.Mapping.loc).Format("2006-01-02T15:04:05.999999999")
+	}
+	return h.UTC().Format(time.RFC3339Nano)
+}
+
 // pollTable reads a table: first the lag window again (rows committed late
-// behind the saved position), then every row after the saved position,
-// page by page, saving the position after each page's events are stored.
+// behind the saved position), then every row after the saved position up
+// to the horizon, page by page, saving the position after each page's
+// events are stored.
 func (s *Source) pollTable(ctx context.Context, t *Table) error {
+	st := s.tableState(t)
+	if !st.described {
+		if err := s.describe(ctx, t, st); err != nil {
+			return err
+		}
+	}
 	name := s.cursorName(t)
 	saved, ok, err := s.o.Cursors.SourceCursor(ctx, name)
 	if err != nil {
 		return err
 	}
+	now := s.o.Now()
 	var pos position
-	if ok {
-		if pos, err = decodePosition(t, saved); err != nil {
+	if !ok {
+		st.reread = true // every row read from the start is this process's own: none is "new" to a re-read
+	} else {
+		if pos, err = s.decodePosition(t, saved); err != nil {
 			return err
 		}
-		if err := s.reread(ctx, t, pos); err != nil {
+		if err := s.reread(ctx, t, st, pos, now); err != nil {
 			return err
 		}
 	}
@@ -73,28 +119,72 @@ func (s *Source) pollTable(ctx context.Context, t *Table) error {
 		if ok {
 			q, args = t.query(queryAfter, s.o.Batch), t.args(pos)
 		}
-		rows, err := s.readPage(ctx, t, q, args)
-		if err != nil || len(rows) == 0 {
+		if t.bounded() {
+			args = append(args, s.horizon(st, now))
+		}
+		rows, rowErr, err := s.readPage(ctx, t, q, args)
+		if err != nil {
 			return err
 		}
-		if err := s.deliver(ctx, t, rows); err != nil {
+		n, wait, err := s.deliver(ctx, t, rows, now)
+		if err != nil {
 			return err
 		}
-		s.remember(t, rows)
-		pos, ok = rows[len(rows)-1].pos, true
-		if err := s.o.Cursors.SaveSourceCursor(ctx, name, store.SourceCursor{Cursor: pos.cursor, Key: pos.keyText()}, s.o.Now()); err != nil {
-			return err
+		if n > 0 {
+			s.remember(t, rows[:n])
+			pos, ok = rows[n-1].pos, true
+			c := store.SourceCursor{Cursor: pos.cursor, Key: pos.keyText(), Columns: t.positionColumns()}
+			if err := s.o.Cursors.SaveSourceCursor(ctx, name, c, s.o.Now()); err != nil {
+				return err
+			}
 		}
-		if len(rows) < s.o.Batch {
-			return nil
+		switch {
+		case wait:
+		case rowErr != nil:
+			return rowErr
+		case len(rows) == s.o.Batch:
+			continue
 		}
+		if t.bounded() || wait {
+			return s.countHeld(ctx, t, st, pos, ok)
+		}
+		s.m.held.WithLabelValues(t.Name).Set(0)
+		return nil
 	}
+}
+
+// countHeld counts the rows after the position the poll stopped at (rows
+// held back until their time comes) into the held gauge, logging a change.
+func (s *Source) countHeld(ctx context.Context, t *Table, st *tableState, pos position, ok bool) error {
+	ctx, cancel := context.WithTimeout(ctx, s.o.QueryTimeout)
+	defer cancel()
+	var args []any
+	if ok {
+		args = t.args(pos)
+	}
+	var n int
+	if err := s.o.DB.QueryRowContext(ctx, t.heldQuery(!ok), args...).Scan(&n); err != nil {
+		return fmt.Errorf("count the rows held back: %w", err)
+	}
+	s.m.held.WithLabelValues(t.Name).Set(float64(n))
+	switch {
+	case n > 0 && n != st.held:
+		s.log.Warn("CRM rows held back: a cursor or event time is in the future; they are read when their time comes "+
+			"(check the CRM's clock, and time_zone for columns without a time zone)",
+			"table", t.Name, "rows", n, "horizon", s.o.Now().Add(s.o.ClockSkew).UTC().Format(time.RFC3339))
+	case n == 0 && st.held > 0:
+		s.log.Info("CRM rows held back are read", "table", t.Name)
+	}
+	st.held = n
+	return nil
 }
 
 // reread reads the lag window behind the saved position and delivers the
 // rows this process has not read before: rows whose transaction committed
-// after later rows had been read.
-func (s *Source) reread(ctx context.Context, t *Table, saved position) error {
+// after later rows had been read. The first re-read in a process finds
+// every row of the window unread; those are delivered (duplicates, ignored
+// by the store) but not counted as late.
+func (s *Source) reread(ctx context.Context, t *Table, st *tableState, saved position, now time.Time) error {
 	lo, err := t.lagStart(saved.cursor)
 	if err != nil || lo == "" {
 		return err
@@ -102,8 +192,8 @@ func (s *Source) reread(ctx context.Context, t *Table, saved position) error {
 	s.forget(t, lo)
 	q, args := t.query(queryLagStart, s.o.Batch), append([]any{lo}, t.args(saved)...)
 	for {
-		rows, err := s.readPage(ctx, t, q, args)
-		if err != nil || len(rows) == 0 {
+		rows, rowErr, err := s.readPage(ctx, t, q, args)
+		if err != nil {
 			return err
 		}
 		seen := s.seen[t.Name]
@@ -114,13 +204,23 @@ func (s *Source) reread(ctx context.Context, t *Table, saved position) error {
 			}
 		}
 		if len(late) > 0 {
-			s.m.lateRows.WithLabelValues(t.Name).Add(float64(len(late)))
-			if err := s.deliver(ctx, t, late); err != nil {
+			n, wait, err := s.deliver(ctx, t, late, now)
+			if err != nil {
 				return err
 			}
-			s.remember(t, late)
+			if st.reread {
+				s.m.lateRows.WithLabelValues(t.Name).Add(float64(n))
+			}
+			s.remember(t, late[:n])
+			if wait {
+				return nil // the rest of the window waits with it, for the next poll
+			}
 		}
-		if len(rows) < s.o.Batch {
+		switch {
+		case rowErr != nil:
+			return rowErr
+		case len(rows) < s.o.Batch:
+			st.reread = true
 			return nil
 		}
 		q, args = t.query(queryLagAfter, s.o.Batch), append(t.args(rows[len(rows)-1].pos), t.args(saved)...)
@@ -133,13 +233,13 @@ func (t *Table) lagStart(c string) (string, error) {
 	case t.lag > 0:
 		at, err := time.Parse(time.RFC3339Nano, c)
 		if err != nil {
-			return "", fmt.Errorf("saved cursor %q is not a timestamp; cursor_type changed? delete the cursor to read the table again", c)
+			return "", fmt.Errorf("saved cursor %q is not a timestamp; reset it with `slawatch crm reset-cursor --table %s`", c, t.Name)
 		}
 		return at.Add(-t.lag).UTC().Format(time.RFC3339Nano), nil
 	case t.lagCount > 0:
 		n, err := strconv.ParseInt(c, 10, 64)
 		if err != nil {
-			return "", fmt.Errorf("saved cursor %q is not an integer; cursor_type changed? delete the cursor to read the table again", c)
+			return "", fmt.Errorf("saved cursor %q is not an integer; reset it with `slawatch crm reset-cursor --table %s`", c, t.Name)
 		}
 		return strconv.FormatInt(n-t.lagCount, 10), nil
 	}
@@ -180,120 +280,4 @@ func cursorLess(t *Table, a, b string) bool {
 	x, _ := time.Parse(time.RFC3339Nano, a)
 	y, _ := time.Parse(time.RFC3339Nano, b)
 	return x.Before(y)
-}
-
-// readPage runs one page query in a read-only transaction.
-func (s *Source) readPage(ctx context.Context, t *Table, q string, args []any) ([]pageRow, error) {
-	ctx, cancel := context.WithTimeout(ctx, s.o.QueryTimeout)
-	defer cancel()
-	tx, err := s.o.DB.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return nil, fmt.Errorf("begin read-only transaction: %w", err)
-	}
-	defer tx.Rollback()
-	rs, err := tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("read: %w", err)
-	}
-	defer rs.Close()
-	types, err := rs.ColumnTypes()
-	if err != nil {
-		return nil, err
-	}
-	naive := make([]bool, len(types))
-	for i, ct := range types {
-		naive[i] = ct.DatabaseTypeName() == "TIMESTAMP"
-	}
-	var out []pageRow
-	for rs.Next() {
-		vals := make([]any, len(t.cols))
-		ptrs := make([]any, len(vals))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rs.Scan(ptrs...); err != nil {
-			return nil, fmt.Errorf("read: %w", err)
-		}
-		r := pageRow{row: row{vals: vals, naive: naive}}
-		if r.pos, err = t.position(vals); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	if err := rs.Err(); err != nil {
-		return nil, fmt.Errorf("read: %w", err)
-	}
-	s.m.rows.WithLabelValues(t.Name).Add(float64(len(out)))
-	return out, tx.Commit()
-}
-
-// position is a row's cursor and key as text, checking the cursor's type.
-func (t *Table) position(vals []any) (position, error) {
-	c := vals[0]
-	switch x := c.(type) {
-	case time.Time:
-		if t.CursorType != CursorTimestamp {
-			return position{}, fmt.Errorf("cursor column %s holds a timestamp; set cursor_type: %s", t.Cursor, CursorTimestamp)
-		}
-	case int64, int32:
-		if t.CursorType != CursorInteger {
-			return position{}, fmt.Errorf("cursor column %s holds a number; set cursor_type: %s", t.Cursor, CursorInteger)
-		}
-	case string:
-		if _, err := strconv.ParseInt(x, 10, 64); err != nil || t.CursorType != CursorInteger {
-			return position{}, fmt.Errorf("cursor column %s holds %s; want a timestamp or integer column", t.Cursor, valueClass(c))
-		}
-	default:
-		return position{}, fmt.Errorf("cursor column %s holds %s; want a timestamp or integer column", t.Cursor, valueClass(c))
-	}
-	cur, _ := keyText(c)
-	p := position{cursor: cur, key: make([]string, len(t.Key))}
-	for i, k := range t.Key {
-		var err error
-		if p.key[i], err = keyText(vals[t.colIndex[k]]); err != nil {
-			return position{}, fmt.Errorf("key column %s %v; the key must be the table's primary key", k, err)
-		}
-	}
-	return p, nil
-}
-
-// deliver converts the rows and hands their events to the exporter. The
-// exporter's error leaves the position unsaved (the rows are read again);
-// rejections are counted and logged with the table, key and column.
-func (s *Source) deliver(ctx context.Context, t *Table, rows []pageRow) error {
-	var evs []crm.Event
-	var origins []origin
-	var rejected []crm.EventError
-	for _, r := range rows {
-		_, e, o, errs, err := t.convert(r.row, s.o.Mapping.loc)
-		if err != nil {
-			return err
-		}
-		evs, origins, rejected = append(evs, e...), append(origins, o...), append(rejected, errs...)
-	}
-	if len(evs) > 0 {
-		res, err := s.o.Ingester.Ingest(ctx, Transport, s.o.Mapping.Source, evs)
-		if err != nil {
-			return fmt.Errorf("ingest: %w", err)
-		}
-		for _, e := range res.Errors {
-			n, err := strconv.Atoi(e.Item)
-			if err != nil || n < 1 || n > len(origins) {
-				s.log.Warn("CRM event rejected", "table", t.Name, "code", e.Code, "reason", e.Reason)
-				continue
-			}
-			o := origins[n-1]
-			s.log.Warn("CRM event rejected", "table", t.Name, "row", o.item, "type", o.ev.Type,
-				"column", o.column(e.Field), "field", e.Field, "code", e.Code, "reason", e.Reason)
-		}
-		s.log.Debug("CRM rows read", "table", t.Name, "rows", len(rows), "events", len(evs),
-			"accepted", res.Accepted, "duplicate", res.Duplicate, "rejected", res.Rejected)
-	}
-	if len(rejected) > 0 {
-		s.o.Ingester.Reject(Transport, rejected...)
-		for _, e := range rejected {
-			s.log.Warn("CRM event rejected", "table", t.Name, "row", e.Item, "field", e.Field, "code", e.Code, "reason", e.Reason)
-		}
-	}
-	return nil
 }

@@ -23,7 +23,17 @@ const (
 	DefaultPoll         = 30 * time.Second
 	DefaultMaxBackoff   = 5 * time.Minute
 	DefaultQueryTimeout = 2 * time.Minute
-	maxBatch            = 100_000
+	// DefaultClockSkew is the CRM exporter's default: how far in the
+	// future an event's time (and a cursor) may be.
+	DefaultClockSkew = 5 * time.Minute
+	// maxHold is how far in the future an event's time may be and still be
+	// waited for (the row read again until its time comes); a time further
+	// ahead is taken for a data error and rejected.
+	maxHold  = 24 * time.Hour
+	maxBatch = 100_000
+	// maxRejectionsLogged bounds the rejected event ids remembered so that
+	// a rejection is logged once per process.
+	maxRejectionsLogged = 10_000
 )
 
 // Ingester takes the events read (the CRM exporter, *crm.Exporter).
@@ -61,6 +71,12 @@ type Options struct {
 	Poll, MaxBackoff time.Duration
 	// QueryTimeout bounds each page's read (default 2m).
 	QueryTimeout time.Duration
+	// ClockSkew is how far in the future an event's time or a timestamp
+	// cursor may be (default 5m: the CRM exporter's ClockSkew; set both
+	// alike). Rows with a cursor beyond now+ClockSkew are not read yet, and
+	// a row with an event time beyond it (up to 24h) ends its page: it is
+	// read again, and handed over once its time has come.
+	ClockSkew time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 	// Sleep waits d or until ctx ends (default a timer); tests replace it.
@@ -77,6 +93,25 @@ type Source struct {
 	// window (key text → cursor text), so that the lag re-read hands the
 	// exporter only rows it has not had.
 	seen map[string]map[string]string
+	// state is what this process learnt of each table.
+	state map[string]*tableState
+	// logged holds the rejections logged (event id, code, field), so that
+	// a row rejected again (updated, re-read) is not logged again.
+	logged map[string]struct{}
+}
+
+// tableState is what the source learnt of a table in this process.
+type tableState struct {
+	// described: the column types were checked (describe).
+	described bool
+	// naive: the cursor is a timestamp without time zone or a date, so the
+	// horizon is wall-clock time in the mapping's zone.
+	naive bool
+	// reread: the lag window was read once in this process (the first
+	// read after a start finds every row of it "new": not late rows).
+	reread bool
+	// held is the rows left unread by the last poll (logged on change).
+	held int
 }
 
 // New checks the options and registers the source's metrics.
@@ -94,8 +129,8 @@ func New(o Options) (*Source, error) {
 		return nil, errors.New("crmsql: Options.Logger is nil; pass a *slog.Logger (slog.New(slog.DiscardHandler) to silence it)")
 	case o.Batch < 0 || o.Batch > maxBatch:
 		return nil, fmt.Errorf("crmsql: batch %d; want 1 to %d rows per page (0: %d)", o.Batch, maxBatch, DefaultBatch)
-	case o.Poll < 0 || o.MaxBackoff < 0 || o.QueryTimeout < 0:
-		return nil, errors.New("crmsql: negative poll, backoff or query timeout; want positive durations (0: the default)")
+	case o.Poll < 0 || o.MaxBackoff < 0 || o.QueryTimeout < 0 || o.ClockSkew < 0:
+		return nil, errors.New("crmsql: negative poll, backoff, query timeout or clock skew; want positive durations (0: the default)")
 	}
 	if o.Batch == 0 {
 		o.Batch = DefaultBatch
@@ -109,6 +144,9 @@ func New(o Options) (*Source, error) {
 	if o.QueryTimeout == 0 {
 		o.QueryTimeout = DefaultQueryTimeout
 	}
+	if o.ClockSkew == 0 {
+		o.ClockSkew = DefaultClockSkew
+	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -120,7 +158,7 @@ func New(o Options) (*Source, error) {
 		return nil, err
 	}
 	return &Source{o: o, m: m, log: o.Logger.With("component", "crm-sql", "source", o.Mapping.Source),
-		seen: map[string]map[string]string{}}, nil
+		seen: map[string]map[string]string{}, state: map[string]*tableState{}, logged: map[string]struct{}{}}, nil
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

@@ -16,6 +16,7 @@ const (
 	maxIDTemplate = 200
 	maxCodeBytes  = 200
 	maxLag        = 24 * time.Hour
+	maxLagCount   = 1_000_000
 )
 
 var (
@@ -25,6 +26,9 @@ var (
 	reSource = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,63}$`)
 	reID     = regexp.MustCompile(`^[a-z][a-z0-9_]{0,99}$`)
 	rePlace  = regexp.MustCompile(`\{[^{}]*\}`)
+	// reTablePrefix: {table} first, then a character no table name holds,
+	// so ids of different tables cannot meet.
+	reTablePrefix = regexp.MustCompile(`^\{table\}[^A-Za-z0-9_.{]`)
 )
 
 const identRule = "a plain identifier: a letter or _, then letters, digits or _, at most 63 characters"
@@ -37,7 +41,7 @@ func (m *Mapping) resolve(v *validator) {
 		v.errorf(path{"source"}, "is %q; want lower-case letters, digits, _ or -, starting with a letter (default %q)", m.Source, DefaultSource)
 	}
 	if m.TimeZone == "" {
-		m.TimeZone = DefaultTimeZone
+		m.TimeZone, m.zoneDefaulted = DefaultTimeZone, true
 	}
 	loc, err := time.LoadLocation(m.TimeZone)
 	if err != nil || m.TimeZone == "Local" {
@@ -64,6 +68,11 @@ func (m *Mapping) resolve(v *validator) {
 		t.resolve(v, tp, defLag)
 		for j, e := range t.Events {
 			if e.ID == "" {
+				continue
+			}
+			if len(m.Tables) > 1 && !reTablePrefix.MatchString(e.ID) {
+				v.errorf(tp.add("events", j, "id"), "is %q; with more than one table mapped an id must start with {table} and a separator, e.g. %q, "+
+					"so that rows of different tables never get the same id", e.ID, DefaultIDTemplate)
 				continue
 			}
 			id := strings.NewReplacer("{table}", t.Name, "{type}", e.Type).Replace(e.ID)
@@ -125,8 +134,9 @@ func (t *Table) resolve(v *validator, tp path, defLag time.Duration) {
 	case t.Lag == "":
 	case t.CursorType == CursorInteger:
 		n, err := strconv.ParseInt(t.Lag, 10, 64)
-		if err != nil || n < 0 {
-			v.errorf(tp.add("lag"), "is %q; an integer cursor's lag is a count of cursor values, e.g. 100", t.Lag)
+		if err != nil || n < 0 || n > maxLagCount {
+			v.errorf(tp.add("lag"), "is %q; an integer cursor's lag is a count of cursor values from 0 to %d, e.g. 100", t.Lag, maxLagCount)
+			n = 0
 		}
 		t.lagCount = n
 	default:
@@ -214,6 +224,10 @@ func (f *Field) validate(v *validator, fp path, fs fieldSpec, evType string) {
 	for _, code := range sortedKeys(f.Map) {
 		if code == "" || len(code) > maxCodeBytes {
 			v.errorf(fp.add("map"), "has an empty or over-long code; codes are the column's own values, 1 to %d bytes", maxCodeBytes)
+		}
+		if code != strings.TrimSpace(code) {
+			v.errorf(fp.add("map", code), "has spaces around the code %q; column text is trimmed before it is looked up, so write %q",
+				code, strings.TrimSpace(code))
 		}
 		v.value(fp.add("map", code), f.Map[code], fs, evType)
 	}
