@@ -7,11 +7,13 @@ import (
 	"strings"
 )
 
-// CRM queries (exporters/crm): the last hour's requests and referrals, and
-// what is outstanding now.
+// CRM queries (exporters/crm): the last hour's requests and those referred
+// to on-call staff (the request counters exist at zero from the start, so
+// increase() sees a quiet option's first request), and what is
+// outstanding now. Referrals over a PO's limit show as its alert.
 const (
 	qCRMRequests    = `sum(increase(crm_service_requests_total[1h]))`
-	qCRMReferrals   = `sum(increase(crm_referral_dispatch_seconds_count[1h]))`
+	qCRMReferrals   = `sum(increase(crm_service_requests_total{action="refer"}[1h]))`
 	qCRMUndelivered = `sum(crm_referrals_undelivered)`
 	qCRMOpen        = `sum(crm_complaints_open)`
 	qCRMOverdue     = `sum by (stage) (crm_complaints_overdue)`
@@ -75,6 +77,6 @@ func (s Snapshot) renderCRM(w io.Writer) {
 	if l.undelivered > 0 {
 		undelivered = strings.ToUpper(undelivered)
 	}
-	fmt.Fprintf(w, "CRM last hour: %.0f requests, %.0f referrals dispatched; referrals %s; complaints %s; contacts %.0f overdue\n",
+	fmt.Fprintf(w, "CRM last hour: %.0f requests, %.0f referred to on-call staff; referrals %s; complaints %s; contacts %.0f overdue\n",
 		l.requests, l.referrals, undelivered, c, l.due)
 }

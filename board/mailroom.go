@@ -8,10 +8,12 @@ import (
 	"strings"
 )
 
-// Mail-room queries (exporters/mailroom): the last 24 hours' items by
-// direction, harmful items, and the third-week daily counts missing.
+// Mail-room queries (exporters/mailroom): the last hour's items by
+// direction as the scanners and sorting stations post them (count files
+// overlap them and come a day later: never summed with them), harmful
+// items from any source in 24 hours, the third-week daily counts missing.
 const (
-	qMailItems   = `sum by (direction) (increase(mailroom_items_total[24h]))`
+	qMailItems   = `sum by (direction) (increase(mailroom_items_total{source="api"}[1h]))`
 	qMailHarmful = `sum(increase(mailroom_harmful_items_total[24h]))`
 	qMailMissing = `sum by (business_unit) (mailroom_daily_count_missing)`
 )
@@ -48,9 +50,9 @@ func (s Snapshot) renderMailroom(w io.Writer) {
 	if !l.present {
 		return
 	}
-	line := fmt.Sprintf("mail room last 24h: %.0f items in, %.0f out", l.items["inbound"], l.items["outbound"])
+	line := fmt.Sprintf("mail room last hour: %.0f items in, %.0f out", l.items["inbound"], l.items["outbound"])
 	if l.harmful > 0 {
-		line += fmt.Sprintf(", %.0f HARMFUL", l.harmful)
+		line += fmt.Sprintf("; %.0f HARMFUL in 24h", l.harmful)
 	}
 	var units []string
 	for bu, v := range l.missing {

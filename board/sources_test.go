@@ -33,8 +33,8 @@ func TestBoardCRMMailroomKPILines(t *testing.T) {
 	var b strings.Builder
 	snap.Render(&b, 0)
 	for _, want := range []string{
-		"CRM last hour: 57 requests, 21 referrals dispatched; referrals 2 UNDELIVERED; complaints 4 open (1 callback OVERDUE); contacts 3 overdue",
-		"mail room last 24h: 1234 items in, 567 out, 1 HARMFUL; daily counts MISSING: passports 2",
+		"CRM last hour: 57 requests, 21 referred to on-call staff; referrals 2 UNDELIVERED; complaints 4 open (1 callback OVERDUE); contacts 3 overdue",
+		"mail room last hour: 1234 items in, 567 out; 1 HARMFUL in 24h; daily counts MISSING: passports 2",
 		"KPIs: 2 green, 1 amber (abandoned 6.2%), 1 RED (fcr 61.0%), 1 information only",
 	} {
 		if !strings.Contains(b.String(), want) {

@@ -24,6 +24,9 @@ type CRMOptions struct {
 	// SlowReferrals are POs whose referrals mostly run over the limit
 	// (the demo's slow-referrals scenario).
 	SlowReferrals []string
+	// ProfileOffset and CatchUp are Options' (the telephony simulation's):
+	// the demo's evening shape at any time of day, joined under way.
+	ProfileOffset, CatchUp time.Duration
 }
 
 // Shares of the CRM simulation (plausible, not contractual). Everything an
@@ -87,16 +90,17 @@ func NewCRM(o CRMOptions) (*CRMSim, error) {
 		}
 		slow[id] = true
 	}
-	s := &CRMSim{o: o, last: o.Start}
+	first := o.Start.Add(-o.CatchUp)
+	s := &CRMSim{o: o, last: first}
 	for i := range o.Catalog.Organisations {
 		p := &o.Catalog.Organisations[i]
 		yearly := float64(p.ExpectedYearlyCalls()) * o.Volume
 		st := &crmStream{po: p, rng: rand.New(rand.NewPCG(o.Seed, 0xC0FFEE+uint64(i))), slow: slow[p.ID]}
-		st.perWeight = yearly / yearlyWeight(o.Catalog, p.ID, o.Start)
+		st.perWeight = yearly / yearlyWeight(o.Catalog, p.ID, o.Start.Add(o.ProfileOffset))
 		st.maxRate = st.perWeight * catalog.PeakDemandWeight
 		st.contactRate = yearly * crmContactsPerCall / (365 * 24)
-		st.next = o.Start.Add(expDelay(st.rng, st.maxRate))
-		st.nextContact = o.Start.Add(expDelay(st.rng, st.contactRate))
+		st.next = first.Add(expDelay(st.rng, st.maxRate))
+		st.nextContact = first.Add(expDelay(st.rng, st.contactRate))
 		s.streams = append(s.streams, st)
 	}
 	return s, nil
@@ -147,10 +151,11 @@ func (s *CRMSim) Advance(to time.Time) []crm.Event {
 }
 
 func (s *CRMSim) requestRate(st *crmStream, t time.Time) float64 {
-	if !s.o.Catalog.InService(st.po.ID, "", t) {
+	pt := t.Add(s.o.ProfileOffset)
+	if !s.o.Catalog.InService(st.po.ID, "", pt) {
 		return 0
 	}
-	return st.perWeight * catalog.DemandWeight(t.In(st.po.Location()))
+	return st.perWeight * catalog.DemandWeight(pt.In(st.po.Location()))
 }
 
 func (s *CRMSim) push(ev crm.Event) { heap.Push(&s.pending, ev) }
@@ -178,7 +183,7 @@ func referChance(action string) float64 {
 func (s *CRMSim) request(st *crmStream, at time.Time) {
 	p, r := st.po, st.rng
 	so := p.ServiceOptions[r.IntN(len(p.ServiceOptions))]
-	if !s.o.Catalog.InService(p.ID, so.ID, at) {
+	if !s.o.Catalog.InService(p.ID, so.ID, at.Add(s.o.ProfileOffset)) {
 		return // the IVR turned it away (e.g. no noise service after 03:00)
 	}
 	ev := crm.Event{ID: s.id("req"), Type: crm.TypeRequestCreated, At: at, PO: p.ID, ServiceOption: so.ID}

@@ -67,7 +67,7 @@ func TestMailroomSimDeterministic(t *testing.T) {
 // handler, every item is accepted once.
 func TestMailroomSimPassesValidation(t *testing.T) {
 	cat := mailroomCatalog(t)
-	s, _ := NewMailroom(MailroomOptions{Catalog: cat, Seed: 42, Start: mrStart})
+	s, _ := NewMailroom(MailroomOptions{Catalog: cat, Seed: 42, Start: mrStart, Harmful: []string{"benefits"}})
 	items := s.Advance(mrStart.Add(24 * time.Hour))
 	kinds := map[string]bool{}
 	now := mrStart.Add(25 * time.Hour)
@@ -76,6 +76,9 @@ func TestMailroomSimPassesValidation(t *testing.T) {
 			t.Fatalf("item %+v: %v", items[i], ierr)
 		}
 		kinds[items[i].Kind] = true
+		if items[i].Kind == mailroom.KindHarmful && items[i].BusinessUnit != "benefits" {
+			t.Errorf("harmful item in %s: only the Harmful units have them", items[i].BusinessUnit)
+		}
 	}
 	if len(kinds) != len(mailroom.Kinds()) {
 		t.Errorf("a day of traffic has kinds %v, want all of %v", kinds, mailroom.Kinds())

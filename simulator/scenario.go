@@ -25,13 +25,16 @@ const (
 	// SlowReferrals: the PO's referrals to on-call staff are dispatched
 	// after its limit (the CRM traffic, simulator/crm.go).
 	SlowReferrals = "slowreferrals"
+	// Harmful: harmful or offensive items turn up in a mail-room business
+	// unit (KIND:BUSINESS_UNIT, not a PO; simulator/mailroom.go).
+	Harmful = "harmful"
 )
 
 // Kinds lists the scenario kinds.
-func Kinds() []string { return []string{Surge, DeadLine, Overdue, SlowReferrals} }
+func Kinds() []string { return []string{Surge, DeadLine, Overdue, SlowReferrals, Harmful} }
 
 // Scenario is one situation to simulate, written KIND:PO (e.g. surge:rbkc,
-// deadline:enfield, deadline:enfield:+442079460010).
+// deadline:enfield, deadline:enfield:+442079460010; harmful:BUSINESS_UNIT).
 type Scenario struct {
 	Kind string
 	PO   string
@@ -46,6 +49,9 @@ func ParseScenario(s string, c *catalog.Catalog) (Scenario, error) {
 		return Scenario{}, fmt.Errorf("scenario %q: write KIND:PO (or %s:PO:NUMBER); kinds: %s", s, DeadLine, strings.Join(Kinds(), ", "))
 	}
 	sc := Scenario{Kind: parts[0], PO: parts[1]}
+	if sc.Kind == Harmful {
+		return sc, checkBusinessUnit(s, sc.PO, c)
+	}
 	p, found := c.PO(sc.PO)
 	if !found {
 		return Scenario{}, fmt.Errorf("scenario %q: no PO %q in %s; POs: %s", s, sc.PO, c.Source, strings.Join(c.POIDs(), ", "))
@@ -77,4 +83,19 @@ func ParseScenario(s string, c *catalog.Catalog) (Scenario, error) {
 		}
 	}
 	return sc, nil
+}
+
+// checkBusinessUnit checks the unit of a harmful scenario (held in PO).
+func checkBusinessUnit(s, id string, c *catalog.Catalog) error {
+	if c.MailRoom == nil {
+		return fmt.Errorf("scenario %q: %s has no mail_room: section", s, c.Source)
+	}
+	var ids []string
+	for _, bu := range c.MailRoom.BusinessUnits {
+		if bu.ID == id {
+			return nil
+		}
+		ids = append(ids, bu.ID)
+	}
+	return fmt.Errorf("scenario %q: no business unit %q in %s; business units: %s", s, id, c.Source, strings.Join(ids, ", "))
 }

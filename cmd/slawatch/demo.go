@@ -71,7 +71,8 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	fs.Var(&f.scenarios, "scenario", "situation to simulate, KIND:PO (repeatable); kinds: surge (a major emergency),\n"+
 		"deadline (the PO's first number dies; deadline:PO:NUMBER names it), overdue (a lone worker\n"+
 		"never checks out: the alarm escalates step by step until acknowledged), slowreferrals (the PO's\n"+
-		"referrals to on-call staff run over its limit and some e-mail/SMS/pager receipts fail)")
+		"referrals to on-call staff run over its limit and some e-mail/SMS/pager receipts fail),\n"+
+		"harmful (harmful items turn up in a mail-room business unit: harmful:BUSINESS_UNIT)")
 	fs.IntVar(&f.speedup, "escalation-speedup", 0, "divide the catalogue's escalation delays by this (0: 15 with an overdue scenario, else 1)")
 	fs.BoolVar(&f.evening, "evening", true, "shape traffic as a weekday evening from 18:00 (false: follow the real clock)")
 	fs.DurationVar(&f.catchUp, "catch-up", 10*time.Minute, "join the traffic this far under way (only when --data is new)")
@@ -221,7 +222,7 @@ func demo(ctx context.Context, e *env, f *demoFlags, cat *catalog.Catalog, scena
 		return err
 	}
 	defer func() { cancel(); ltWait() }()
-	srcWait, err := sources.play(ctx, "http://"+exp.addr, f, scenarios, now)
+	srcWait, err := sources.play(ctx, "http://"+exp.addr, f, scenarios, now, offset)
 	if err != nil {
 		cancel()
 		<-engDone

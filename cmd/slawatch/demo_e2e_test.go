@@ -60,6 +60,19 @@ func TestDemoSurgePagesOnlyThatPO(t *testing.T) {
 	if len(boards) < 10 {
 		t.Errorf("only %d boards drawn in two minutes at a 5 s refresh", len(boards)-1)
 	}
+	// Issue 6: the same board shows the CRM's requests and referrals, the
+	// mail room's volumes and the KPIs' RAG status (the demo's manual
+	// returns: invoices amber, care visits missed red; the PromQL KPIs
+	// from the simulated calls and CRM events).
+	for _, re := range []*regexp.Regexp{
+		regexp.MustCompile(`(?m)^CRM last hour: [1-9]\d* requests, \d+ referred to on-call staff; referrals \d+ undelivered; complaints \d+ open`),
+		regexp.MustCompile(`(?m)^mail room last hour: [1-9]\d* items in, \d+ out$`),
+		regexp.MustCompile(`(?m)^KPIs: [1-9]\d* green, \d+ amber \([^)]*invoices_undisputed 96\.8%[^)]*\), \d+ RED \([^)]*care_visits_missed 6\.2%`),
+	} {
+		if !re.MatchString(last) {
+			t.Errorf("last board has no line matching %s:\n%s", re, last)
+		}
+	}
 
 	// The pages: in <data>/pages.log, and on stdout (not a terminal).
 	log, err := os.ReadFile(filepath.Join(dir, "pages.log"))

@@ -69,14 +69,19 @@ func (d *demoSources) mount(ctx context.Context) func(reg prometheus.Registerer,
 // play starts the CRM and mail-room traffic towards the exporter at base
 // and enters the demo's manual KPI returns; the traffic stops with ctx.
 // The returned function waits for it.
-func (d *demoSources) play(ctx context.Context, base string, f *demoFlags, scenarios []simulator.Scenario, now time.Time) (wait func(), err error) {
-	var slow []string
+func (d *demoSources) play(ctx context.Context, base string, f *demoFlags, scenarios []simulator.Scenario, now time.Time,
+	offset time.Duration) (wait func(), err error) {
+	var slow, harmful []string
 	for _, sc := range scenarios {
-		if sc.Kind == simulator.SlowReferrals {
+		switch sc.Kind {
+		case simulator.SlowReferrals:
 			slow = append(slow, sc.PO)
+		case simulator.Harmful:
+			harmful = append(harmful, sc.PO)
 		}
 	}
-	crmSim, err := simulator.NewCRM(simulator.CRMOptions{Catalog: d.cat, Seed: f.seed, Start: now, Volume: f.volume, SlowReferrals: slow})
+	crmSim, err := simulator.NewCRM(simulator.CRMOptions{Catalog: d.cat, Seed: f.seed, Start: now, Volume: f.volume, SlowReferrals: slow,
+		ProfileOffset: offset, CatchUp: f.catchUp})
 	if err != nil {
 		return nil, err
 	}
@@ -90,7 +95,7 @@ func (d *demoSources) play(ctx context.Context, base string, f *demoFlags, scena
 	crmFeed := &simulator.CRMFeed{BaseURL: base, Client: client, Logger: d.log, Retries: 5}
 	goRun(func() { simulator.DriveCRM(ctx, crmSim, crmFeed, time.Now, time.Second) })
 	if d.mail != nil {
-		mailSim, err := simulator.NewMailroom(simulator.MailroomOptions{Catalog: d.cat, Seed: f.seed, Start: now})
+		mailSim, err := simulator.NewMailroom(simulator.MailroomOptions{Catalog: d.cat, Seed: f.seed, Start: now, Harmful: harmful})
 		if err != nil {
 			return nil, err
 		}
