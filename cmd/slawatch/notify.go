@@ -17,6 +17,7 @@ import (
 
 	"github.com/slawatch/slawatch/alerting"
 	"github.com/slawatch/slawatch/alerting/rotaapi"
+	"github.com/slawatch/slawatch/exporters/kpi"
 	"github.com/slawatch/slawatch/exporters/loneworker"
 	"github.com/slawatch/slawatch/internal/apiauth"
 )
@@ -42,7 +43,9 @@ func runNotify(ctx context.Context, e *env, args []string) error {
 			"number with Twilio: /api/v1/loneworker/sms and /voice under --public-url; or `slawatch\n"+
 			"loneworker`); an officer not out by the deadline raises an alarm paged by the staff group's\n"+
 			"policy. Reminders go by SMS (else where the pages go).\n"+
-			"GET /metrics has the notifier_* and loneworker_* metrics; GET /-/healthy answers ok.")
+			"It exports the contract KPIs' manual returns and mitigations (kpi_*; `slawatch kpi return`\n"+
+			"writes the store, or POST "+kpi.APIPrefix+"returns with --api-tokens).\n"+
+			"GET /metrics has the notifier_*, loneworker_* and kpi_* metrics; GET /-/healthy answers ok.")
 	var c commonFlags
 	c.register(fs, true)
 	listen := fs.String("listen", strings.TrimPrefix(alerting.DefaultNotifierURL, "http://"),
@@ -58,6 +61,7 @@ func runNotify(ctx context.Context, e *env, args []string) error {
 	tick := fs.Duration("tick", time.Second, "how often the pager does its due work (escalation steps, retries, receipts overdue)")
 	bound := fs.Duration("delivery-bound", 2*time.Minute, "an SMS without a delivery receipt this long counts as undelivered (next step paged)")
 	lookahead := fs.Duration("gap-lookahead", 24*time.Hour, "raise rota gaps (nobody reachable) this far ahead of the shift")
+	promURL := fs.String("prometheus", "", "Prometheus query API for GET "+kpi.APIPrefix+"status (PromQL KPIs); empty: they show unavailable")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -120,6 +124,9 @@ func runNotify(ctx context.Context, e *env, args []string) error {
 	}
 	lwMounted, err := mountLoneWorker(public, lw, creds, os.Getenv(envTwilioAuthToken), strings.TrimSuffix(*publicURL, "/"), log)
 	if err != nil {
+		return err
+	}
+	if err := mountKPIs(public, cat, st, reg, creds, *promURL, log); err != nil {
 		return err
 	}
 	if creds != nil {

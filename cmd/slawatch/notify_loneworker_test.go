@@ -102,6 +102,21 @@ func TestNotifyServesLoneWorkers(t *testing.T) {
 	if !strings.Contains(metrics, want) || !strings.Contains(metrics, "loneworker_last_tick_timestamp_seconds") {
 		t.Errorf("/metrics lacks %s and the tick time", want)
 	}
+	// The contract KPIs' manual returns are exported here too (the rules
+	// read kpi_return_latest_value); a PO-scoped credential cannot enter one.
+	req, _ = http.NewRequest(http.MethodPost, base+"/api/v1/kpi/returns",
+		strings.NewReader(`{"kpi":"care_visits_missed","period":"2026-10","numerator":3,"denominator":100}`))
+	req.Header.Set("Authorization", "Bearer "+token.Reveal())
+	if resp, err = http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("KPI return with a haringey credential: %d; want 403", resp.StatusCode)
+	}
+	if !strings.Contains(metrics, `kpi_mitigated{kpi="care_visits_missed"`) {
+		t.Error("/metrics lacks the KPI metrics")
+	}
 	if strings.Contains(metrics, "haringey-eo-2") || strings.Contains(metrics, "Test Road") {
 		t.Error("/metrics carries personal data")
 	}
