@@ -160,9 +160,17 @@ func (s *CRMSim) requestRate(st *crmStream, t time.Time) float64 {
 
 func (s *CRMSim) push(ev crm.Event) { heap.Push(&s.pending, ev) }
 
+// run names this simulation in ids and refs (seed and start), so a demo
+// restarted on the same store does not reuse the ids and refs of the last
+// run: its events would be taken as duplicates and its stages joined to
+// the old run's cases.
+func (s *CRMSim) run() string {
+	return fmt.Sprintf("%d-%d", s.o.Seed, s.o.Start.Unix())
+}
+
 func (s *CRMSim) id(kind string) string {
 	s.seq++
-	return fmt.Sprintf("sim-%08d-%s", s.seq, kind)
+	return fmt.Sprintf("sim-%s-%08d-%s", s.run(), s.seq, kind)
 }
 
 // referChance is how often a request for an option with this usual action
@@ -200,7 +208,7 @@ func (s *CRMSim) request(st *crmStream, at time.Time) {
 		ev.Action, ev.Category = crm.ActionOutOfScope, outOfScopeCategories[r.IntN(len(outOfScopeCategories))]
 	}
 	s.push(ev)
-	ref := fmt.Sprintf("%s-%06d", strings.ToUpper(p.ID[:min(3, len(p.ID))]), s.seq)
+	ref := fmt.Sprintf("%s-%s-%06d", strings.ToUpper(p.ID[:min(3, len(p.ID))]), s.run(), s.seq)
 	if ev.Action == crm.ActionRefer {
 		s.referral(st, so, ref, at)
 	}
@@ -279,7 +287,7 @@ func (s *CRMSim) complaint(st *crmStream, option, ref string, at time.Time) {
 func (s *CRMSim) contact(st *crmStream, at time.Time) {
 	p, r := st.po, st.rng
 	s.seq++
-	ref := fmt.Sprintf("%s-M%06d", strings.ToUpper(p.ID[:min(3, len(p.ID))]), s.seq)
+	ref := fmt.Sprintf("%s-%s-M%06d", strings.ToUpper(p.ID[:min(3, len(p.ID))]), s.run(), s.seq)
 	channel := crm.ChannelEmail
 	if r.Float64() < 0.4 {
 		channel = crm.ChannelWebform

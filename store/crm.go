@@ -94,11 +94,14 @@ type CRMSeries struct {
 }
 
 // CRMHist is one crm_* histogram: Buckets[i] counts the values <= the i-th
-// bound (cumulative), SumNanos is the exact sum.
+// bound (cumulative); SumMillis is the exact sum of the values, each
+// truncated to the millisecond (in nanoseconds, a busy series' sum of
+// response times would overflow int64 within two years; in milliseconds it
+// never will).
 type CRMHist struct {
-	Count    uint64
-	SumNanos int64
-	Buckets  []uint64
+	Count     uint64
+	SumMillis int64
+	Buckets   []uint64
 }
 
 // Observe adds one value of ns nanoseconds, comparing it with each bound
@@ -108,7 +111,7 @@ func (h *CRMHist) Observe(bounds []float64, ns int64) {
 		h.Buckets = append(h.Buckets, make([]uint64, len(bounds)-len(h.Buckets))...)
 	}
 	h.Count++
-	h.SumNanos += ns
+	h.SumMillis += ns / 1e6
 	for i, b := range bounds {
 		if ns <= boundNanos(b) {
 			h.Buckets[i]++

@@ -160,7 +160,7 @@ func testCRMIdempotent(t *testing.T, open func() (*Store, error)) {
 		t.Errorf("requests refer %d, want 2", got)
 	}
 	h := tot.Histograms[ser(CRMReferralDispatch, "noise", "sms")]
-	if h.Count != 1 || h.SumNanos != int64(4*time.Minute) || !reflect.DeepEqual(h.Buckets, []uint64{0, 0, 1, 1, 1, 1, 1, 1}) {
+	if h.Count != 1 || h.SumMillis != (4*time.Minute).Milliseconds() || !reflect.DeepEqual(h.Buckets, []uint64{0, 0, 1, 1, 1, 1, 1, 1}) {
 		t.Errorf("dispatch histogram %+v", h)
 	}
 	// Reopened: the same.
@@ -464,5 +464,18 @@ func testCRMConcurrent(t *testing.T, open func() (*Store, error)) {
 	}
 	if got := mustCRMTotals(t, s1).Counts[ser(CRMComplaintsReported, "noise", "normal", "true")]; got != n {
 		t.Errorf("totals: %d reports, want %d", got, n)
+	}
+}
+
+// A busy series' sum of response times: 40,000 contacts answered in three
+// days each is 1.04e19 ns, past int64; the sum is kept in milliseconds.
+func TestCRMHistSumDoesNotOverflow(t *testing.T) {
+	var h CRMHist
+	ns := int64(72 * time.Hour)
+	for range 40000 {
+		h.Observe([]float64{3600}, ns)
+	}
+	if want := 40000 * (72 * time.Hour).Milliseconds(); h.SumMillis != want || h.Count != 40000 || h.Buckets[0] != 0 {
+		t.Errorf("sum %d ms, count %d, buckets %v; want %d ms, 40000, [0]", h.SumMillis, h.Count, h.Buckets, want)
 	}
 }

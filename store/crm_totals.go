@@ -67,7 +67,9 @@ func (s *Store) CRMTotals(ctx context.Context, dispatchBounds, responseBounds []
 			"received_ns IS NOT NULL AND responded_ns IS NOT NULL", "channel", responseBounds},
 	}
 	for _, h := range hists {
-		cols := []string{"COUNT(*)", "CAST(SUM(" + h.value + ") AS BIGINT)"}
+		// Each value truncated to the millisecond, as CRMHist.Observe does
+		// (both integer divisions truncate; values are never negative).
+		cols := []string{"COUNT(*)", "CAST(SUM((" + h.value + ") / 1000000) AS BIGINT)"}
 		var args []any
 		for _, b := range h.bounds {
 			cols = append(cols, "CAST(SUM(CASE WHEN "+h.value+" <= ? THEN 1 ELSE 0 END) AS BIGINT)")
@@ -77,7 +79,7 @@ func (s *Store) CRMTotals(ctx context.Context, dispatchBounds, responseBounds []
 			" FROM " + h.from + " WHERE " + h.where + " GROUP BY po, service_option, " + h.channel
 		err := s.crmRows(ctx, q, args, 1, 2+len(h.bounds), func(k CRMSeries, _ []string, n []int64) {
 			k.Metric = h.metric
-			hist := CRMHist{Count: uint64(n[0]), SumNanos: n[1], Buckets: make([]uint64, len(h.bounds))}
+			hist := CRMHist{Count: uint64(n[0]), SumMillis: n[1], Buckets: make([]uint64, len(h.bounds))}
 			for i := range h.bounds {
 				hist.Buckets[i] = uint64(n[2+i])
 			}

@@ -206,7 +206,7 @@ func (m *crmMetrics) Collect(ch chan<- prometheus.Metric) {
 				b[v] = 0
 			}
 		}
-		ch <- prometheus.MustNewConstHistogram(m.descs[k.Metric], h.Count, float64(h.SumNanos)/1e9, b, labels(k)...)
+		ch <- prometheus.MustNewConstHistogram(m.descs[k.Metric], h.Count, float64(h.SumMillis)/1e3, b, labels(k)...)
 	}
 	for k, n := range gauges {
 		if d, ok := m.descs[k.Metric]; ok {
