@@ -77,8 +77,10 @@ func (e *Exporter) candidates(dir string) ([]os.DirEntry, error) {
 }
 
 // ProcessOnce processes every count file ready in dir (see Run) and returns
-// what happened to each. It stops at the first store or file-system error,
-// leaving that file and the rest for the next call.
+// what happened to each. A file that meets a store or file-system error is
+// left where it is for the next call and the others are still processed
+// (one unreadable or unmovable file must not hold back every later count);
+// the errors are returned together.
 func (e *Exporter) ProcessOnce(ctx context.Context, dir string) ([]FileOutcome, error) {
 	for _, sub := range []string{DoneDir, RejectedDir} {
 		if err := os.MkdirAll(filepath.Join(dir, sub), 0o750); err != nil {
@@ -90,17 +92,19 @@ func (e *Exporter) ProcessOnce(ctx context.Context, dir string) ([]FileOutcome, 
 		return nil, err
 	}
 	var out []FileOutcome
+	var errs []error
 	for _, ent := range ents {
 		if err := ctx.Err(); err != nil {
 			return out, err
 		}
 		o, err := e.ProcessFile(ctx, dir, ent.Name())
 		if err != nil {
-			return out, err
+			errs = append(errs, fmt.Errorf("%s: %w", ent.Name(), err))
+			continue
 		}
 		out = append(out, o)
 	}
-	return out, nil
+	return out, errors.Join(errs...)
 }
 
 // Run processes dir every poll until ctx ends: each count file is parsed,

@@ -224,3 +224,25 @@ func TestRestartNoLossNoDoubleCount(t *testing.T) {
 		}
 	}
 }
+
+// A file that cannot be moved (here its reason file cannot be written)
+// stays for the next poll and does not hold back the files after it.
+func TestDropOneStuckFileDoesNotBlockTheRest(t *testing.T) {
+	dir, c := t.TempDir(), &clock{afterSample(t)}
+	e, _ := newExporter(t, testCatalog(t), openStore(t, t.TempDir()), c.now)
+	drop(t, dir, "bad.csv", "not,a,count,file\n", c.t.Add(-time.Hour))
+	drop(t, dir, "good.csv", csvFile("daily,benefits,london,2026-11-16,120,0"), c.t)
+	if err := os.MkdirAll(filepath.Join(dir, RejectedDir, "bad.csv"+ReasonSuffix, "x"), 0o750); err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.ProcessOnce(context.Background(), dir)
+	if err == nil || !strings.Contains(err.Error(), "bad.csv") {
+		t.Errorf("error %v; want one naming bad.csv", err)
+	}
+	if !reflect.DeepEqual(outcomes(got), []string{"good.csv:counted"}) || !exists(filepath.Join(dir, DoneDir, "good.csv")) {
+		t.Errorf("outcomes %v; want good.csv counted and moved despite bad.csv", outcomes(got))
+	}
+	if !exists(filepath.Join(dir, "bad.csv")) {
+		t.Error("bad.csv left the drop folder without its reason file")
+	}
+}
