@@ -2,16 +2,13 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/slawatch/slawatch/exporters/mailroom"
 )
@@ -95,35 +92,23 @@ func runMailroomServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg, EnableOpenMetrics: true}))
 	mux.Handle(mailroom.ItemsPath, exp.Handler())
-	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
-	ln, err := net.Listen("tcp", *listen)
-	if err != nil {
-		return fmt.Errorf("mailroom listen %s: %w", *listen, err)
-	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	stack, err := serveMetrics(ctx, reg, mux, *listen)
+	if err != nil {
+		return fmt.Errorf("mailroom: %w", err)
+	}
 	watched := make(chan error, 1)
 	go func() { watched <- exp.Run(ctx, *dropDir, *poll) }()
-	log.Info("mail-room exporter listening", "address", ln.Addr().String(), "drop", *dropDir, "poll", *poll)
-	fmt.Fprintf(e.stdout, "slawatch mailroom serving on http://%s (drop folder %s; Ctrl-C to stop)\n", ln.Addr(), *dropDir)
-	var serveErr error
-	select {
-	case <-ctx.Done():
-	case serveErr = <-served:
-	}
+	log.Info("mail-room exporter listening", "address", stack.addr, "drop", *dropDir, "poll", *poll)
+	fmt.Fprintf(e.stdout, "slawatch mailroom serving on http://%s (drop folder %s; Ctrl-C to stop)\n", stack.addr, *dropDir)
+	// serveMetrics lets requests in flight finish (their items reach the
+	// store) before the store closes; the watcher finishes its file.
+	serveErr := stack.wait()
 	cancel()
-	// Requests in flight finish (their items reach the store) before the
-	// store closes; the watcher finishes the file it is on.
-	shut, stop := context.WithTimeout(context.Background(), 30*time.Second)
-	defer stop()
-	srv.Shutdown(shut)
 	werr := <-watched
-	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
+	if serveErr != nil {
 		return serveErr
 	}
 	return werr
