@@ -20,10 +20,12 @@ test: deps
 deps:
 	bash deploy/local/install-deps.sh
 
-## generate: rewrite the generated files from the catalogue (rules, alertmanager.yml)
+## generate: rewrite the generated files from the catalogue (rules, alertmanager.yml, dashboards, Grafana provisioning)
 generate: build
 	./$(BIN) generate rules --catalog $(CATALOG) --out rules/generated
 	./$(BIN) generate alerting --catalog $(CATALOG) --out alerting/generated/alertmanager.yml
+	./$(BIN) generate dashboards --catalog $(CATALOG)
+	./$(BIN) generate grafana --catalog $(CATALOG)
 
 ## fuzz: run every fuzz target for a short while
 fuzz:

@@ -63,7 +63,7 @@ func GenerateWith(c *catalog.Catalog, cfg Config) (map[string][]byte, error) {
 	out := map[string][]byte{}
 	for i := range c.Organisations {
 		p := &c.Organisations[i]
-		f := ruleFile{Groups: []group{fastGroup(p), longGroup(p, now), alertGroup(p, cfg, now)}}
+		f := ruleFile{Groups: []group{fastGroup(p), longGroup(p, now), targetsGroup(p, now), alertGroup(p, cfg, now)}}
 		var buf bytes.Buffer
 		buf.WriteString(header(c, p, cfg))
 		enc := yaml.NewEncoder(&buf)
@@ -141,5 +141,9 @@ const designComment = `#
 #     daily         the last 24 hours (rolling) below target, with the daily
 #                   volume: catches a slow evening at a low-volume option;
 #     budget_spent  the 30-day budget is spent, with the 30-day volume.
+# - slawatch-sla-<po>-targets (the global interval): po_service_option:sla_target:ratio
+#   and po_service_option:sla_abandoned_limit:ratio, the target share and
+#   abandon cap of each option's standard in force at generation time
+#   (constants from the catalogue, for boards; regenerate on a change).
 # - These are live figures. Contract reports come from the event store.
 `

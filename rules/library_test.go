@@ -17,8 +17,8 @@ func TestPrometheusLibraryParsesGeneratedRules(t *testing.T) {
 		for _, err := range errs {
 			t.Errorf("%s: %v", f, err)
 		}
-		if want := 3; groups != nil && strings.HasPrefix(filepath.Base(f), "sla_") && len(groups.Groups) != want {
-			t.Errorf("%s: %d groups, want fast, long, alerts", f, len(groups.Groups))
+		if want := 4; groups != nil && strings.HasPrefix(filepath.Base(f), "sla_") && len(groups.Groups) != want {
+			t.Errorf("%s: %d groups, want fast, long, targets, alerts", f, len(groups.Groups))
 		}
 	}
 }

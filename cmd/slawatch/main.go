@@ -28,7 +28,7 @@ type env struct {
 func commands() []command {
 	return []command{
 		{"catalog", "check catalogue files: slawatch catalog check FILE...", runCatalog},
-		{"generate", "write generated files from the catalogue: slawatch generate rules|alerting", runGenerate},
+		{"generate", "write generated files from the catalogue: slawatch generate rules|alerting|dashboards|grafana", runGenerate},
 		{"ingest", "replay call files into the store and metrics", runIngest},
 		{"summary", "exact SLA figures for a PO from the store", runSummary},
 		{"serve", "run the telephony exporter on real sources (HTTP ingest, queue_log, /metrics)", runServe},
@@ -42,6 +42,8 @@ func commands() []command {
 		{"mailroom", "the mail-room exporter: count files from a drop folder and scanner events over HTTP", runMailroom},
 		{"kpi", "contract KPIs: enter a manual return, record a mitigation, print a period's status", runKPI},
 		{"linetest", "line tests: the prober (serve), one number now (run), the monthly report", runLinetest},
+		{"proxy", "the tenancy proxy: each PO's credential sees only that PO's series (Grafana per-PO orgs)", runProxy},
+		{"grafana", "set up Grafana: create one organisation per PO and reload provisioning", runGrafana},
 		{"demo", "run everything in one process with simulated traffic and a live board", runDemo},
 	}
 }
