@@ -98,8 +98,9 @@ func dutyManager(c *catalog.Catalog) (dashboard.Dashboard, error) {
 // level (last hour, today) against target, abandons, the 30-day budget.
 func optionTable(s scope, w, h uint32, links []dataLink) panel {
 	return panel{Kind: kindTable, Title: "Service options", Unit: unitRatio, W: w, H: h, TimeFrom: "now/d",
-		Description: "Per service option: answered within target ÷ denominator in the last hour and today so far, the standard's target, abandoned ÷ offered, the 30-day late-call budget and the live queue. Rows without calls show 'no calls'.",
+		Description: "Per service option, worst first (last hour's figure minus its target): answered within target ÷ denominator in the last hour and today so far, the standard's target, abandoned ÷ offered, the 30-day late-call budget and the live queue. Rows without calls show 'no calls'.",
 		Queries: []query{
+			{Expr: s.vsTarget(s.slaRatio("1h")), Column: "1h vs target"},
 			{Expr: s.orNoCalls(s.slaRatio("1h")), Column: "Within target 1h"},
 			{Expr: s.orNoCalls(s.slaToday()), Column: "Within target today"},
 			{Expr: `sum by (po, service_option) (` + s.target() + `)`, Column: "Target"},
@@ -108,5 +109,5 @@ func optionTable(s scope, w, h uint32, links []dataLink) panel {
 			{Expr: `sum by (po, service_option) (` + sel("telephony_calls_waiting", s.m()) + `)`, Column: "Waiting", Unit: unitCount},
 			{Expr: `max by (po, service_option) (` + sel("telephony_oldest_wait_seconds", s.m()) + `)`, Column: "Oldest wait", Unit: unitSeconds},
 		},
-		Mappings: noCalls(), Links: links}
+		Mappings: noCalls(), Links: links, SortBy: "1h vs target"}
 }

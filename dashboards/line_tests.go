@@ -61,7 +61,11 @@ func numberTable(po string, w, h uint32, links []dataLink) panel {
 		ts := fmt.Sprintf("max by (%s) (%s)", by, sel(metric, m))
 		return fmt.Sprintf("(time() - (%s > 0)) or (%s * NaN)", ts, exists)
 	}
-	return panel{Kind: kindTable, Title: "Line tests per number", Unit: unitSeconds, W: w, H: h, TimeFrom: "24h",
+	var hide []string
+	if po != "" {
+		hide = []string{"po"}
+	}
+	return panel{Hide: hide, Kind: kindTable, Title: "Line tests per number", Unit: unitSeconds, W: w, H: h, TimeFrom: "24h",
 		Description: "Per advertised number: the latest test's result ('no test yet' before the first), seconds since the latest pass and since the latest handover and handover pass ('never'), whether tests are required now, and the runs of the last 24 hours.",
 		Queries: []query{
 			{Expr: latest, Column: "Last result", Unit: unitState, Mappings: append(passFail(), specialText("nan", "no test yet")...)},

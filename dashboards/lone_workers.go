@@ -81,7 +81,11 @@ func loneWorkerTable(po string, w, h uint32) panel {
 		query{Expr: fmt.Sprintf("sum by (%s) (increase(%s[$__range]))", by, sel("loneworker_checkouts_total", m)), Column: "Check-outs"},
 		query{Expr: fmt.Sprintf("sum by (%s) (increase(%s[$__range]))", by, sel("loneworker_escalations_total", m, `level="alarm"`)), Column: "Alarms raised"},
 	)
-	return panel{Kind: kindTable, Title: "Sessions per staff group", Unit: unitCount, W: w, H: h,
+	var hide []string
+	if po != "" {
+		hide = []string{"po"}
+	}
+	return panel{Hide: hide, Kind: kindTable, Title: "Sessions per staff group", Unit: unitCount, W: w, H: h,
 		Description: "Per PO and staff group (never per officer): open sessions by state now, the oldest overdue, and check-ins, check-outs and alarms in the range.",
 		Queries:     qs}
 }

@@ -67,6 +67,10 @@ type panel struct {
 	Links []dataLink
 	// Stack draws a time series stacked.
 	Stack bool
+	// SortBy is a table column sorted ascending (worst first for a
+	// ratio); Hide are label columns a table leaves out.
+	SortBy string
+	Hide   []string
 }
 
 type step struct {
@@ -191,7 +195,10 @@ func (p panel) build(id uint32) cog.Builder[dashboard.Panel] {
 			CellHeight(common.TableCellHeightSm).
 			ShowHeader(true)
 		b.WithTransformation(dashboard.DataTransformerConfig{Id: "merge", Options: map[string]any{}})
-		b.WithTransformation(dashboard.DataTransformerConfig{Id: "organize", Options: organize(p.Queries)})
+		b.WithTransformation(dashboard.DataTransformerConfig{Id: "organize", Options: organize(p.Queries, p.Hide)})
+		if p.SortBy != "" {
+			b.SortBy([]cog.Builder[common.TableSortByFieldState]{common.NewTableSortByFieldStateBuilder().DisplayName(p.SortBy).Desc(false)})
+		}
 		return b
 	case kindBarGauge:
 		return apply(bargauge.NewPanelBuilder(), p, id, true).
@@ -209,8 +216,13 @@ func (p panel) build(id uint32) cog.Builder[dashboard.Panel] {
 	}
 }
 
-// organize hides the Time column and names each query's value column.
-func organize(qs []query) map[string]any {
+// organize hides the Time column (and hide) and names each query's value
+// column.
+func organize(qs []query, hide []string) map[string]any {
+	exclude := map[string]any{"Time": true}
+	for _, h := range hide {
+		exclude[h] = true
+	}
 	rename := map[string]any{}
 	for i, q := range qs {
 		if q.Column != "" {
@@ -218,7 +230,7 @@ func organize(qs []query) map[string]any {
 		}
 	}
 	return map[string]any{
-		"excludeByName": map[string]any{"Time": true},
+		"excludeByName": exclude,
 		"renameByName":  rename,
 	}
 }

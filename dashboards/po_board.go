@@ -57,7 +57,7 @@ func poBoard(c *catalog.Catalog, p *catalog.PO) (dashboard.Dashboard, error) {
 			{Expr: "sum by (po, service_option) (" + s.budget() + ")", Column: "Late-call budget 30 days", Unit: unitCount},
 			{Expr: "sum by (po, service_option) (" + s.counts(lvOption, "telephony_calls_offered", "30d") + ")", Column: "Offered 30 days", Unit: unitCount},
 		},
-		Mappings: noCalls()})
+		Mappings: noCalls(), Hide: []string{"po"}})
 
 	bd.addRow("Per standard")
 	var qs []query
@@ -154,7 +154,7 @@ func numberSLATable(po string) panel {
 			{Expr: orNone(sel(rec(lvNumber, "sla_answered_within_target", "ratio_rate30d"), m)), Column: "30 days"},
 			{Expr: fmt.Sprintf("sum by (%s) (%s)", by, s.counts(lvNumber, "telephony_calls_offered", "30d")), Column: "Offered 30 days", Unit: unitCount},
 		},
-		Mappings: noCalls()}
+		Mappings: noCalls(), Hide: []string{"po"}}
 }
 
 func loneWorkerNote(p *catalog.PO) string {
