@@ -43,7 +43,8 @@ func commands() []command {
 		{"kpi", "contract KPIs: enter a manual return, record a mitigation, print a period's status", runKPI},
 		{"linetest", "line tests: the prober (serve), one number now (run), the monthly report", runLinetest},
 		{"proxy", "the tenancy proxy: each PO's credential sees only that PO's series (Grafana per-PO orgs)", runProxy},
-		{"grafana", "set up Grafana: create one organisation per PO and reload provisioning", runGrafana},
+		{"grafana", "set up Grafana: grafana setup|install (one organisation per PO, provisioning, reload)", runGrafana},
+		{"healthcheck", "GET a URL; exit 0 on 2xx (container health checks)", runHealthcheck},
 		{"demo", "run everything in one process with simulated traffic and a live board", runDemo},
 	}
 }
