@@ -67,16 +67,18 @@ func NewChecker(prom Prometheus, opts Options) *Checker {
 	return &Checker{prom: prom, opts: opts, passed: map[string]bool{}}
 }
 
-// Until checks boards every poll until none fails or deadline passes
-// (or ctx ends), and returns the failures of the last round. A query
-// that has returned data once is not run again.
+// Until checks boards every poll until no query errors or returns an
+// empty result (NaN values only are let be: they may be all there is to
+// show yet) or deadline passes (or ctx ends), and returns the failures
+// of the last round, NoValues ones included. A query that has returned
+// data once is not run again.
 func (c *Checker) Until(ctx context.Context, boards []dashboards.Board, deadline time.Time, poll time.Duration) []Failure {
 	for {
 		var fs []Failure
 		for _, b := range boards {
 			fs = append(fs, c.Board(ctx, b)...)
 		}
-		if len(fs) == 0 || !c.opts.Now().Add(poll).Before(deadline) || ctx.Err() != nil {
+		if hard, _ := Split(fs); len(hard) == 0 || !c.opts.Now().Add(poll).Before(deadline) || ctx.Err() != nil {
 			return fs
 		}
 		select {
@@ -90,7 +92,7 @@ func (c *Checker) Until(ctx context.Context, boards []dashboards.Board, deadline
 // Board checks one board once: its variables get a value that exists,
 // then every query runs as an instant query (and as a range query with
 // Options.RangeWindow); an error, an empty result or a result of NaN
-// only is a Failure.
+// only (NoValues) is a Failure.
 func (c *Checker) Board(ctx context.Context, b dashboards.Board) []Failure {
 	vars, fs := c.Variables(ctx, b)
 	for _, q := range b.Queries {
@@ -103,7 +105,8 @@ func (c *Checker) Board(ctx context.Context, b dashboards.Board) []Failure {
 		}
 		f.Expr = expr
 		if reason := c.run(ctx, b.UID, expr); reason != "" {
-			if d := c.Diagnose(ctx, expr); d != "" && strings.Contains(reason, "no data") {
+			f.NoValues = strings.Contains(reason, reasonNaN)
+			if d := c.Diagnose(ctx, expr); d != "" && (f.NoValues || strings.Contains(reason, reasonEmpty)) {
 				reason += ": " + d
 			}
 			f.Reason = reason
@@ -286,6 +289,12 @@ func (c *Checker) rangeQuery(ctx context.Context, expr string) string {
 	return ""
 }
 
+// The reasons judge gives for a result without data.
+const (
+	reasonEmpty = "no data (empty result)"
+	reasonNaN   = "every sample is NaN (the series are shown without values)"
+)
+
 // judge says what is wrong with a result: "" when it has data.
 func judge(v model.Value) string {
 	nan := func(f model.SampleValue) bool { return math.IsNaN(float64(f)) }
@@ -294,17 +303,17 @@ func judge(v model.Value) string {
 		return "no result"
 	case model.Vector:
 		if len(r) == 0 {
-			return "no data (empty result)"
+			return reasonEmpty
 		}
 		for _, s := range r {
 			if !nan(s.Value) {
 				return ""
 			}
 		}
-		return "every sample is NaN"
+		return reasonNaN
 	case model.Matrix:
 		if len(r) == 0 {
-			return "no data (empty result)"
+			return reasonEmpty
 		}
 		for _, s := range r {
 			for _, p := range s.Values {
@@ -316,7 +325,7 @@ func judge(v model.Value) string {
 				return ""
 			}
 		}
-		return "every sample is NaN"
+		return reasonNaN
 	case *model.Scalar:
 		if nan(r.Value) {
 			return "the scalar is NaN"

@@ -65,7 +65,7 @@ func TestBoardVariablesAndFailures(t *testing.T) {
 			`x{po="rbkc",so="noise_patrol"}`:  vec(0.8),
 			`y{po="rbkc",so="noise_patrol"}`:  vec(1),
 			`sum(increase(z{po="rbkc"}[6h]))`: vec(3),
-			`nan{po="rbkc"}`:                  vec(math.NaN()),
+			`blank{po="rbkc"}`:                vec(math.NaN()),
 			"count(gone)":                     model.Vector{},
 			`count({__name__="gone"})`:        model.Vector{},
 		},
@@ -83,7 +83,7 @@ func TestBoardVariablesAndFailures(t *testing.T) {
 			{Dashboard: "u", PanelID: 1, PanelTitle: "ratio", RefID: "B", Expr: `y{po="${po}",so="[[so]]"}`},
 			{Dashboard: "u", PanelID: 2, PanelTitle: "today", RefID: "A", Expr: `sum(increase(z{po="$po"}[$__range]))`},
 			{Dashboard: "u", PanelID: 3, PanelTitle: "gone", RefID: "A", Expr: `gone`},
-			{Dashboard: "u", PanelID: 4, PanelTitle: "nan", RefID: "A", Expr: `nan{po="$po"}`},
+			{Dashboard: "u", PanelID: 4, PanelTitle: "blank", RefID: "A", Expr: `blank{po="$po"}`},
 			{Dashboard: "u", PanelID: 5, PanelTitle: "syntax", RefID: "A", Expr: `sum(up`},
 			{Dashboard: "u", PanelID: 6, PanelTitle: "unknown", RefID: "A", Expr: `up{x="$nope"}`},
 		},
@@ -96,10 +96,13 @@ func TestBoardVariablesAndFailures(t *testing.T) {
 	got := map[int]string{}
 	for _, f := range c.Board(context.Background(), b) {
 		got[f.PanelID] = f.Reason
+		if f.NoValues != (f.PanelID == 4) {
+			t.Errorf("panel %d: NoValues %v", f.PanelID, f.NoValues)
+		}
 	}
 	want := map[int]string{
 		3: "no data (empty result): no series named gone at all",
-		4: "every sample is NaN",
+		4: "every sample is NaN (the series are shown without values): no series named blank at all",
 		5: "instant query: bad_data: parse error",
 		6: "unknown variable(s) nope",
 	}

@@ -16,6 +16,23 @@ type Failure struct {
 	RefID      string
 	Expr       string // as run (variables expanded), or as written when expansion failed
 	Reason     string
+	// NoValues: the result has series but every value is NaN (a board's
+	// "or x * NaN" rows for things not measured yet). Grafana shows the
+	// rows without values; whether that is a fault depends on the data.
+	NoValues bool
+}
+
+// Split separates the failures that are errors or empty results from
+// the NoValues ones.
+func Split(fs []Failure) (hard, noValues []Failure) {
+	for _, f := range fs {
+		if f.NoValues {
+			noValues = append(noValues, f)
+		} else {
+			hard = append(hard, f)
+		}
+	}
+	return hard, noValues
 }
 
 func (f Failure) String() string {
