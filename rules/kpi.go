@@ -7,7 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus-community/prom-label-proxy/injectproxy"
 	"github.com/prometheus/common/model"
+	promlabels "github.com/prometheus/prometheus/model/labels"
 	"gopkg.in/yaml.v3"
 
 	"github.com/slawatch/slawatch/catalog"
@@ -56,7 +58,11 @@ func GenerateKPIWith(c *catalog.Catalog, cfg KPIConfig) ([]byte, error) {
 			g.Rules = append(g.Rules, rule{Record: rKPIOutturn, Labels: labels,
 				Expr: fmt.Sprintf("max by (kpi) (last_over_time(%s{kpi=%q}[%s]))", mKPIReturnLatest, k.ID, cfg.ManualLookback)})
 		} else {
-			g.Rules = append(g.Rules, promqlKPIRules(k, cfg, labels)...)
+			rs, err := promqlKPIRules(k, cfg, labels)
+			if err != nil {
+				return nil, err
+			}
+			g.Rules = append(g.Rules, rs...)
 		}
 		if !k.InformationOnly {
 			g.Rules = append(g.Rules, rule{Record: rKPIRAG, Labels: labels, Expr: ragExpr(k)})
@@ -89,8 +95,10 @@ func GenerateKPIWith(c *catalog.Catalog, cfg KPIConfig) ([]byte, error) {
 
 // promqlKPIRules: a tile of the numerator and of the denominator every
 // cfg.Tile, their sums over the rolling window, and the ratio in percent
-// (no series while the window's denominator is 0).
-func promqlKPIRules(k *catalog.KPI, cfg KPIConfig, labels map[string]string) []rule {
+// (no series while the window's denominator is 0). A PO's KPI has
+// po="<po>" forced into every selector (the tenancy proxy's enforcer): its
+// records carry that po label, so they must hold that PO's data only.
+func promqlKPIRules(k *catalog.KPI, cfg KPIConfig, labels map[string]string) ([]rule, error) {
 	tileD, _ := model.ParseDuration(cfg.Tile)
 	window := cfg.Windows[k.Frequency]
 	sel := func(name string) string { return fmt.Sprintf("%s{kpi=%q}", name, k.ID) }
@@ -98,14 +106,22 @@ func promqlKPIRules(k *catalog.KPI, cfg KPIConfig, labels map[string]string) []r
 	sum := func(part string) string { return "kpi:" + part + ":increase" + window }
 	var out []rule
 	for _, p := range []struct{ part, expr string }{{"numerator", k.Numerator}, {"denominator", k.Denominator}} {
+		expr := catalog.ExpandRange(p.expr, time.Duration(tileD))
+		if k.PO != "" {
+			var err error
+			enforcer := injectproxy.NewPromQLEnforcer(true, promlabels.MustNewMatcher(promlabels.MatchEqual, "po", k.PO))
+			if expr, err = enforcer.Enforce(expr); err != nil {
+				return nil, fmt.Errorf("KPI %s (po %s): %s: %w; its selectors may name only po=%q", k.ID, k.PO, p.part, err, k.PO)
+			}
+		}
 		out = append(out,
-			rule{Record: tile(p.part), Labels: labels, Expr: "sum(" + catalog.ExpandRange(p.expr, time.Duration(tileD)) + ")"},
+			rule{Record: tile(p.part), Labels: labels, Expr: "sum(" + expr + ")"},
 			rule{Record: sum(p.part), Labels: labels, Expr: fmt.Sprintf("sum_over_time(%s[%s])", sel(tile(p.part)), window)})
 	}
 	n, d := sel(sum("numerator")), sel(sum("denominator"))
 	out = append(out, rule{Record: rKPIOutturn, Labels: labels,
 		Expr: fmt.Sprintf("100 * (%s or 0 * %s)\n/\n(%s > 0)", n, d, d)})
-	return out
+	return out, nil
 }
 
 // ragExpr is 2 at or beyond the target, 1 at or beyond the minimum, else

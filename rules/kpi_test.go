@@ -64,7 +64,7 @@ func TestGenerateKPIRules(t *testing.T) {
 		}
 	}
 	for key, want := range map[string]string{
-		"fcr kpi:numerator:increase5m":    `sum(sum(increase(a[300s])))`,
+		"fcr kpi:numerator:increase5m":    `sum(sum(increase(a{po="acme"}[5m])))`,
 		"fcr kpi:numerator:increase91d":   `sum_over_time(kpi:numerator:increase5m{kpi="fcr"}[91d])`,
 		"fcr kpi:denominator:increase91d": `sum_over_time(kpi:denominator:increase5m{kpi="fcr"}[91d])`,
 		"fcr kpi:rag:status":              "(kpi:outturn:ratio{kpi=\"fcr\"} >= bool 92.5)\n+\n(kpi:outturn:ratio{kpi=\"fcr\"} >= bool 90)",
@@ -78,6 +78,18 @@ func TestGenerateKPIRules(t *testing.T) {
 	}
 	if _, ok := got["info kpi:rag:status"]; ok {
 		t.Error("information-only KPI has a kpi:rag:status rule")
+	}
+}
+
+// A PO's KPI records carry its po label, so its selectors are held to
+// that PO: one naming another PO is refused, not recorded as this PO's.
+func TestPOKPIHeldToItsPO(t *testing.T) {
+	c := kpiTestCatalogue(t, `kpis:
+  - {id: fcr, description: x, po: acme, source: promql, numerator: 'sum(increase(a{po="other"}[$__range]))', denominator: 'sum(increase(b[$__range]))', direction: higher, target: 92.5, minimum: 90, frequency: quarterly}
+`)
+	_, err := GenerateKPI(c)
+	if err == nil || !strings.Contains(err.Error(), `KPI fcr (po acme): numerator`) || !strings.Contains(err.Error(), `po="acme"`) {
+		t.Fatalf("err %v, want the KPI, its part and the PO it may name", err)
 	}
 }
 
