@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -47,7 +48,60 @@ func startLinetests(ctx context.Context, cat *catalog.Catalog, st *store.Store, 
 			return
 		case <-time.After(demoLineTestDelay):
 		}
+		handover := make(chan struct{})
+		go func() { defer close(handover); handoverTests(ctx, p, cat, log) }()
 		p.Run(ctx, demoLineTestEvery)
+		<-handover
 	}()
 	return func() { <-done; p.Wait() }, nil
+}
+
+// handoverTests places the handover test of every number, two at a time:
+// the demo's evening joins after the PO's handover, when the provider
+// tests every number once (SPEC: "one test call to every number
+// immediately after each daily handover").
+func handoverTests(ctx context.Context, p *linetest.Prober, cat *catalog.Catalog, log *slog.Logger) {
+	numbers := make(chan string)
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := range numbers {
+				handoverTest(ctx, p, n, log)
+			}
+		}()
+	}
+	defer wg.Wait()
+	defer close(numbers)
+	for i := range cat.Organisations {
+		for _, a := range cat.Organisations[i].AccessNumbers {
+			select {
+			case numbers <- a.Number:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}
+}
+
+// handoverTest tests one number, trying again while the prober is busy
+// with it (a low-demand test in progress) or has no free line.
+func handoverTest(ctx context.Context, p *linetest.Prober, number string, log *slog.Logger) {
+	const tries, pause = 30, 3 * time.Second
+	for i := 1; ; i++ {
+		_, err := p.RunNow(ctx, number, linetest.TriggerHandover)
+		if err == nil || ctx.Err() != nil {
+			return
+		}
+		if i == tries {
+			log.Warn("demo handover test not placed", "number", number, "err", err)
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(pause):
+		}
+	}
 }
