@@ -67,18 +67,17 @@ func NewChecker(prom Prometheus, opts Options) *Checker {
 	return &Checker{prom: prom, opts: opts, passed: map[string]bool{}}
 }
 
-// Until checks boards every poll until no query errors or returns an
-// empty result (NaN values only are let be: they may be all there is to
-// show yet) or deadline passes (or ctx ends), and returns the failures
-// of the last round, NoValues ones included. A query that has returned
-// data once is not run again.
+// Until checks boards every poll until no query errors, returns an empty
+// result or NaN values only, or deadline passes (or ctx ends), and returns
+// the failures of the last round. A query that has returned data once is
+// not run again.
 func (c *Checker) Until(ctx context.Context, boards []dashboards.Board, deadline time.Time, poll time.Duration) []Failure {
 	for {
 		var fs []Failure
 		for _, b := range boards {
 			fs = append(fs, c.Board(ctx, b)...)
 		}
-		if hard, _ := Split(fs); len(hard) == 0 || !c.opts.Now().Add(poll).Before(deadline) || ctx.Err() != nil {
+		if len(fs) == 0 || !c.opts.Now().Add(poll).Before(deadline) || ctx.Err() != nil {
 			return fs
 		}
 		select {

@@ -1,6 +1,6 @@
 // Package verify runs every query of every generated dashboard against a
-// Prometheus and reports each one that errors or returns no data, naming
-// the board, the panel and the expanded query.
+// Prometheus and reports each one that errors, returns no series or only
+// NaN values, naming the board, the panel and the expanded query.
 //
 // Its integration test (live_test.go) builds slawatch, runs `slawatch demo`
 // (the simulator, with scenarios so line tests, lone workers, CRM, the mail
