@@ -14,7 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 : "${GRAFANA_ADMIN_PASSWORD:?set GRAFANA_ADMIN_PASSWORD (Grafana admin)}"
-: "${PROVISIONING:?set PROVISIONING to Grafana's provisioning folder}"
+: "${PROVISIONING:?set PROVISIONING to the provisioning folder of Grafana}"
 exec "${SLAWATCH_BIN:-bin/slawatch}" grafana setup \
   --url "${GRAFANA_URL:-http://127.0.0.1:3000}" \
   --user "${GRAFANA_ADMIN_USER:-admin}" \
