@@ -12,8 +12,14 @@ import (
 	"github.com/prometheus/prometheus/promql/parser"
 )
 
-// DefaultMaxBody is the largest form body accepted (1 MiB).
-const DefaultMaxBody = 1 << 20
+// DefaultMaxBody is the largest form body accepted by default (64 KiB).
+const DefaultMaxBody = 64 << 10
+
+// MaxExprLen is the longest query or match[] accepted (16 KiB; the
+// longest board query is about 600 bytes). PromQL's parse time grows
+// with the square of nesting, so the length is checked before anything
+// parses the expression.
+const MaxExprLen = 16 << 10
 
 // requestError is a request refused before it reaches the enforcer.
 type requestError struct {
@@ -38,7 +44,10 @@ const formContentType = "application/x-www-form-urlencoded"
 // takes exactly one non-empty query; every match[] must be a valid series
 // selector. The copy has no Authorization or Cookie header and a clean
 // path (RawPath cleared), so nothing the enforcer did not see reaches
-// Prometheus.
+// Prometheus. No query or match[], on any endpoint, may be longer than
+// MaxExprLen. The client's Accept-Encoding is dropped: injectproxy decodes
+// only gzip when it filters rules and alerts, and without the header Go's
+// transport asks Prometheus for gzip and decodes it itself.
 func canonical(r *http.Request, ep endpoint, maxBody int64) (*http.Request, error) {
 	params, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
@@ -54,6 +63,13 @@ func canonical(r *http.Request, ep endpoint, maxBody int64) (*http.Request, erro
 				return nil, refuse(http.StatusBadRequest, "parameter %q is both in the URL and in the body; send it in one place", k)
 			}
 			params[k] = vs
+		}
+	}
+	for _, k := range []string{paramQuery, paramMatch} {
+		for _, v := range params[k] {
+			if len(v) > MaxExprLen {
+				return nil, refuse(http.StatusBadRequest, "a %s of %d bytes is over the limit of %d bytes", k, len(v), MaxExprLen)
+			}
 		}
 	}
 	switch ep.param {
@@ -73,7 +89,7 @@ func canonical(r *http.Request, ep endpoint, maxBody int64) (*http.Request, erro
 	out.URL.RawPath = ""
 	out.RequestURI = ""
 	out.Form, out.PostForm, out.MultipartForm = nil, nil, nil
-	for _, h := range []string{"Authorization", "Proxy-Authorization", "Cookie"} {
+	for _, h := range []string{"Authorization", "Proxy-Authorization", "Cookie", "Accept-Encoding"} {
 		out.Header.Del(h)
 	}
 	enc := params.Encode()

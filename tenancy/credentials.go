@@ -194,8 +194,8 @@ func (p *fileParser) entry(path string, n *yaml.Node) (Credential, bool) {
 	if !rePO.MatchString(c.PO) {
 		p.add(vals["po"].Line, path+".po", fmt.Sprintf("%q is not a PO id (lower-case letters, digits, _; as in the catalogue)", c.PO))
 	}
-	if !reUser.MatchString(c.User) {
-		p.add(vals["user"].Line, path+".user", fmt.Sprintf("%q: want 1 to 64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit", c.User))
+	if err := CheckUser(c.User); err != nil {
+		p.add(vals["user"].Line, path+".user", err.Error())
 	}
 	h := vals["token_sha256"]
 	if !reHash.MatchString(h.Value) {
@@ -205,6 +205,20 @@ func (p *fileParser) entry(path string, n *yaml.Node) (Credential, bool) {
 		hex.Decode(c.hash[:], []byte(h.Value))
 	}
 	return c, len(p.probs) == before
+}
+
+// CheckUser checks a user name as the credentials file does: 1 to 64
+// letters, digits, '.', '_', '@' or '-', starting with a letter or digit,
+// and not a YAML spelling of null (an entry printed with it would not
+// load).
+func CheckUser(user string) error {
+	if !reUser.MatchString(user) {
+		return fmt.Errorf("%q: want 1 to 64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit", user)
+	}
+	if strings.EqualFold(user, "null") {
+		return fmt.Errorf("%q: YAML reads it as no value; choose another user name", user)
+	}
+	return nil
 }
 
 // CheckPOs reports every entry whose PO is not one of pos (the catalogue's).

@@ -1,6 +1,7 @@
 package tenancy
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -217,5 +218,30 @@ func TestAddCredential(t *testing.T) {
 	}
 	if fi, _ := os.Stat(p); fi.Mode().Perm() != 0o600 {
 		t.Errorf("mode %v", fi.Mode())
+	}
+}
+
+// TestUserNames: `proxy token --user` and the credentials file accept
+// and refuse the same user names, including YAML's spellings of null
+// (an entry printed with user: null would not load).
+func TestUserNames(t *testing.T) {
+	h := HashToken(tokRBKC)
+	for _, u := range []string{"rbkc", "th-officers", "a.b@c_d", "0", "true", strings.Repeat("a", 64)} {
+		if err := CheckUser(u); err != nil {
+			t.Errorf("CheckUser(%q): %v", u, err)
+		}
+		if _, err := ParseCredentials("c.yml", []byte("credentials:\n"+Entry("rbkc", u, tokRBKC))); err != nil {
+			t.Errorf("entry for %q does not load: %v", u, err)
+		}
+	}
+	for _, u := range []string{"", "a b", "null", "Null", "NULL", "~", "-a", "a:b", strings.Repeat("a", 65), "é"} {
+		err := CheckUser(u)
+		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("%q", u)) {
+			t.Errorf("CheckUser(%q) = %v; want an error quoting it", u, err)
+		}
+		quoted := fmt.Sprintf("credentials:\n  - {po: rbkc, user: %q, token_sha256: %q}\n", u, h)
+		if _, err := ParseCredentials("c.yml", []byte(quoted)); err == nil {
+			t.Errorf("the file accepts user %q", u)
+		}
 	}
 }

@@ -23,7 +23,8 @@ const Realm = "slawatch proxy"
 
 // Options configure a Proxy.
 type Options struct {
-	// Upstream is Prometheus's base URL, e.g. http://127.0.0.1:9090.
+	// Upstream is Prometheus's root URL, e.g. http://127.0.0.1:9090 (no
+	// path, query, fragment or user info; see CheckUpstream).
 	Upstream *url.URL
 	// Credentials are the users and their POs (SetCredentials replaces them).
 	Credentials *Credentials
@@ -33,7 +34,15 @@ type Options struct {
 	Registerer prometheus.Registerer
 	// MaxBody is the largest POST body accepted (0: DefaultMaxBody).
 	MaxBody int64
+	// MaxInFlight is how many requests of one credential are served at
+	// once; more are answered 429 (0: DefaultMaxInFlight).
+	MaxInFlight int
 }
+
+// MaxHeaderBytes is the http.Server.MaxHeaderBytes the proxy's servers
+// should use (64 KiB): a GET's URL is a header too, and no allowed query
+// needs more.
+const MaxHeaderBytes = 64 << 10
 
 // Proxy is the tenancy proxy's HTTP handler.
 type Proxy struct {
@@ -41,6 +50,7 @@ type Proxy struct {
 	enforcer http.Handler
 	log      *slog.Logger
 	maxBody  int64
+	inFlight *inFlight
 	requests *prometheus.CounterVec
 	authFail *prometheus.CounterVec
 }
@@ -48,8 +58,8 @@ type Proxy struct {
 // New builds the proxy: injectproxy's routes, fed the PO of the
 // authenticated credential, behind the allow-list and canonical form.
 func New(o Options) (*Proxy, error) {
-	if o.Upstream == nil || (o.Upstream.Scheme != "http" && o.Upstream.Scheme != "https") || o.Upstream.Host == "" {
-		return nil, errors.New("tenancy: the upstream must be an http:// or https:// URL with a host, e.g. http://127.0.0.1:9090")
+	if err := CheckUpstream(o.Upstream); err != nil {
+		return nil, fmt.Errorf("tenancy: %w", err)
 	}
 	if o.Credentials == nil {
 		return nil, errors.New("tenancy: no credentials")
@@ -63,12 +73,16 @@ func New(o Options) (*Proxy, error) {
 	if o.MaxBody <= 0 {
 		o.MaxBody = DefaultMaxBody
 	}
+	if o.MaxInFlight <= 0 {
+		o.MaxInFlight = DefaultMaxInFlight
+	}
 	p := &Proxy{
-		log:     o.Logger,
-		maxBody: o.MaxBody,
+		log:      o.Logger,
+		maxBody:  o.MaxBody,
+		inFlight: newInFlight(o.MaxInFlight),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "slawatch_proxy_requests_total",
-			Help: "Requests to the tenancy proxy by PO (empty when not authenticated), endpoint (refused: not an allowed path or method) and HTTP status code.",
+			Help: "Requests to the tenancy proxy by PO (empty when not authenticated), endpoint (refused: not an allowed path) and HTTP status code (aborted: the answer was cut off because Prometheus's was).",
 		}, []string{"po", "endpoint", "code"}),
 		authFail: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "slawatch_proxy_auth_failures_total",
@@ -139,15 +153,26 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sw := &statusWriter{ResponseWriter: w, code: http.StatusOK}
 	po, name := "", "refused"
 	defer func() {
-		if v := recover(); v != nil {
+		code := strconv.Itoa(sw.code)
+		v := recover()
+		if v == http.ErrAbortHandler {
+			// The reverse proxy could not copy Prometheus's answer to
+			// the end: the client's answer must break too, not end as
+			// if complete. net/http closes the connection.
+			p.requests.WithLabelValues(po, name, "aborted").Inc()
+			p.log.Warn("proxy: answer cut off (Prometheus's answer broke off)", "po", po, "endpoint", name)
+			panic(v)
+		}
+		if v != nil {
 			// injectproxy panics on a query node it does not know; the
 			// request was not forwarded.
 			p.log.Error("proxy: enforcer failed", "po", po, "endpoint", name, "panic", fmt.Sprint(v))
 			if !sw.wrote {
 				apiError(sw, http.StatusBadRequest, "bad_data", "the query could not be checked")
 			}
+			code = strconv.Itoa(sw.code)
 		}
-		p.requests.WithLabelValues(po, name, strconv.Itoa(sw.code)).Inc()
+		p.requests.WithLabelValues(po, name, code).Inc()
 	}()
 
 	c, ok := p.authenticate(sw, r)
@@ -167,6 +192,14 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		apiError(sw, http.StatusMethodNotAllowed, "method_not_allowed", fmt.Sprintf("%s takes %s", r.URL.Path, strings.Join(ep.methods, " or ")))
 		return
 	}
+	if !p.inFlight.acquire(c.User) {
+		p.log.Warn("proxy: too many requests in flight", "po", po, "endpoint", name, "limit", p.inFlight.max)
+		sw.Header().Set("Retry-After", "1")
+		apiError(sw, http.StatusTooManyRequests, "too_many_requests",
+			fmt.Sprintf("this credential already has %d requests in progress (the limit); retry when one finishes", p.inFlight.max))
+		return
+	}
+	defer p.inFlight.release(c.User)
 	cr, err := canonical(r, ep, p.maxBody)
 	if err != nil {
 		code, msg := statusOf(err)

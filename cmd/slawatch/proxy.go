@@ -56,14 +56,21 @@ func runProxyServe(ctx context.Context, e *env, args []string) error {
 			"Served, with HTTP Basic credentials (user, token) from --credentials:\n"+
 			"  GET|POST /api/v1/query, /api/v1/query_range, /api/v1/series, /api/v1/labels\n"+
 			"  GET /api/v1/label/<name>/values, /api/v1/rules, /api/v1/alerts\n"+
-			"Everything else is refused (404), including /federate, admin, status, metadata and\n"+
-			"exemplars; /-/healthy is the one path served without a credential. The proxy's own\n"+
-			"metrics are on --metrics-listen only, never on --listen (a PO could read them there).\n\n"+
+			"Any other path is refused (404), including /federate, admin, status, metadata and\n"+
+			"exemplars, and a wrong method on a served path gets 405; /-/healthy is the one path\n"+
+			"served without a credential. The proxy's own metrics are on --metrics-listen only,\n"+
+			"never on --listen (a PO could read them there).\n\n"+
+			"Limits: a query or match[] over 16 KiB is refused (400), a POST body over 64 KiB (413),\n"+
+			"request headers (the URL included) over 64 KiB (431); a credential with --max-in-flight\n"+
+			"requests in progress gets 429 for one more.\n\n"+
+			"--upstream must be Prometheus's root URL (no path, query or user info): behind a path\n"+
+			"prefix, rules and alerts would not be filtered to the PO.\n\n"+
 			"The credentials file (YAML; slawatch proxy token makes entries):\n"+
 			"  credentials:\n"+
 			"    - {po: rbkc, user: rbkc, token_sha256: \"<64 lower-case hex>\"}\n"+
 			"Every po must be a PO of --catalog. SIGHUP reloads the file (to add or revoke a user);\n"+
-			"a file that does not load is reported and the old credentials stay.\n\n"+
+			"a file that does not load is reported and the old credentials stay (metrics:\n"+
+			"slawatch_proxy_credentials_reloads_total{result}, ..._last_reload_success_timestamp_seconds).\n\n"+
 			"TLS (and HTTP/2, headers) with --web.config.file, the Prometheus exporter-toolkit web\n"+
 			"configuration (tls_server_config: {cert_file, key_file}); without it, plain HTTP.\n"+
 			"basic_auth_users there is refused: the credentials file is the one source of users.")
@@ -72,7 +79,8 @@ func runProxyServe(ctx context.Context, e *env, args []string) error {
 	listen := fs.String("listen", "127.0.0.1:9099", "address of the query API (Grafana's PO datasources point here)")
 	metricsListen := fs.String("metrics-listen", "", "address of the proxy's own /metrics for Prometheus to scrape, e.g. 127.0.0.1:9098\n"+
 		"(requests by PO, endpoint and status; no credential needed); empty: not served")
-	upstream := fs.String("upstream", "http://127.0.0.1:9090", "the Prometheus the proxy queries")
+	upstream := fs.String("upstream", "http://127.0.0.1:9090", "the root URL of the Prometheus the proxy queries (no path)")
+	maxInFlight := fs.Int("max-in-flight", tenancy.DefaultMaxInFlight, "requests of one credential served at once; more get 429")
 	credsFile := fs.String("credentials", "", "credentials file (YAML, token hashes only); required")
 	webConfig := fs.String("web.config.file", "", "exporter-toolkit web configuration file for TLS; empty: plain HTTP")
 	if err := parseFlags(fs, args); err != nil {
@@ -84,6 +92,12 @@ func runProxyServe(ctx context.Context, e *env, args []string) error {
 	up, err := url.Parse(*upstream)
 	if err != nil || (up.Scheme != "http" && up.Scheme != "https") || up.Host == "" {
 		return usagef("--upstream %q: want Prometheus's URL, e.g. http://127.0.0.1:9090", *upstream)
+	}
+	if err := tenancy.CheckUpstream(up); err != nil {
+		return usagef("--upstream %s: %v", up.Redacted(), err)
+	}
+	if *maxInFlight < 1 {
+		return usagef("--max-in-flight %d: want 1 or more (requests of one credential served at once)", *maxInFlight)
 	}
 	log, err := c.logger(e)
 	if err != nil {
@@ -110,7 +124,12 @@ func runProxyServe(ctx context.Context, e *env, args []string) error {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	p, err := tenancy.New(tenancy.Options{Upstream: up, Credentials: cs, Logger: log.With("component", "proxy"), Registerer: reg})
+	p, err := tenancy.New(tenancy.Options{Upstream: up, Credentials: cs, Logger: log.With("component", "proxy"), Registerer: reg,
+		MaxInFlight: *maxInFlight})
+	if err != nil {
+		return err
+	}
+	reloader, err := tenancy.NewReloader(p, load, reg, log, time.Now)
 	if err != nil {
 		return err
 	}
@@ -124,12 +143,7 @@ func runProxyServe(ctx context.Context, e *env, args []string) error {
 			case <-ctx.Done():
 				return
 			case <-hup:
-				if cs, err := load(); err != nil {
-					log.Error("proxy: credentials not reloaded; the old ones stay", "err", err)
-				} else {
-					p.SetCredentials(cs)
-					log.Info("proxy: credentials reloaded", "file", *credsFile, "users", len(cs.List()))
-				}
+				reloader.Reload() // logs and counts the outcome
 			}
 		}
 	}()
@@ -145,7 +159,8 @@ func runProxyServe(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return fmt.Errorf("proxy listen %s: %w", addr, err)
 		}
-		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute}
+		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
+			MaxHeaderBytes: tenancy.MaxHeaderBytes}
 		servers = append(servers, srv)
 		bound := ln.Addr().String()
 		fmt.Fprintf(e.stdout, "slawatch proxy %s on %s://%s\n", what, strings.Fields(scheme)[0], bound)
@@ -230,6 +245,9 @@ func runProxyToken(e *env, args []string) error {
 	}
 	if *user == "" {
 		*user = *po
+	}
+	if err := tenancy.CheckUser(*user); err != nil {
+		return usagef("--user %v", err)
 	}
 	cat, err := c.loadCatalog()
 	if err != nil {

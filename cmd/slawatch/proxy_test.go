@@ -90,6 +90,15 @@ func TestProxyToken(t *testing.T) {
 		{[]string{"proxy", "federate"}, `unknown proxy command "federate"`},
 		{[]string{"proxy", "serve", "--catalog", proxyCatalog}, "--credentials is required"},
 		{[]string{"proxy", "serve", "--credentials", file, "--upstream", "127.0.0.1:9090"}, `--upstream "127.0.0.1:9090": want Prometheus's URL`},
+		// rules and alerts would go unfiltered behind a path (injectproxy
+		// filters by the outgoing path).
+		{[]string{"proxy", "serve", "--credentials", file, "--upstream", "http://127.0.0.1:9090/prom", "--catalog", proxyCatalog}, `path "/prom"`},
+		{[]string{"proxy", "serve", "--credentials", file, "--upstream", "http://127.0.0.1:9090/?x=1", "--catalog", proxyCatalog}, "root URL"},
+		{[]string{"proxy", "serve", "--credentials", file, "--max-in-flight", "0"}, "--max-in-flight 0: want"},
+		// Without --credentials, --user is checked as the file would check it.
+		{[]string{"proxy", "token", "--po", "rbkc", "--user", "a b", "--catalog", proxyCatalog}, `--user "a b": want 1 to 64 letters`},
+		{[]string{"proxy", "token", "--po", "rbkc", "--user", "null", "--catalog", proxyCatalog}, `--user "null"`},
+		{[]string{"proxy", "token", "--po", "rbkc", "--user", "NULL", "--catalog", proxyCatalog}, `--user "NULL"`},
 	} {
 		if code, _, errOut := runCLI(t, tc.args...); code != 2 || !strings.Contains(errOut, tc.want) {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tc.args, code, errOut, tc.want)
@@ -103,7 +112,9 @@ func TestProxyServeHelp(t *testing.T) {
 		t.Fatalf("exit %d", code)
 	}
 	for _, want := range []string{"Usage: slawatch proxy serve", "GET|POST /api/v1/query", "/api/v1/label/<name>/values",
-		"/-/healthy", "--credentials", "--web.config.file", "--metrics-listen", "--upstream", "SIGHUP", "token_sha256", "refused"} {
+		"/-/healthy", "--credentials", "--web.config.file", "--metrics-listen", "--upstream", "SIGHUP", "token_sha256", "refused",
+		"wrong method on a served path gets 405", "--max-in-flight", "429", "root URL", "16 KiB",
+		"slawatch_proxy_credentials_reloads_total"} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("--help lacks %q:\n%s", want, errOut)
 		}
@@ -206,6 +217,20 @@ func TestProxyServe(t *testing.T) {
 	if code, _ := get(api+"/metrics", "rbkc", tok); code != 404 {
 		t.Errorf("/metrics on the API address: %d; want 404", code)
 	}
+	// Headers over 64 KiB are refused by the server (431).
+	{
+		req, _ := http.NewRequest("GET", api+"/api/v1/query?query=up", nil)
+		req.SetBasicAuth("rbkc", tok.Reveal())
+		req.Header.Set("X-Padding", strings.Repeat("a", 80<<10))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+			t.Errorf("80 KiB of headers: %d; want 431", resp.StatusCode)
+		}
+	}
 	prom.mu.Lock()
 	if len(prom.queries) != 1 || prom.queries[0] != `up{po="rbkc"}` {
 		t.Errorf("Prometheus saw %q", prom.queries)
@@ -217,14 +242,47 @@ func TestProxyServe(t *testing.T) {
 		t.Errorf("/metrics: %d\n%s", code, body)
 	}
 
-	// SIGHUP reloads the file: rbkc revoked, ealing added.
-	if err := os.WriteFile(creds, []byte("credentials:\n"+tenancy.Entry("ealing", "ealing", other)), 0o600); err != nil {
+	if !strings.Contains(body, `slawatch_proxy_credentials_reloads_total{result="failure"} 0`) ||
+		!strings.Contains(body, "slawatch_proxy_credentials_last_reload_success_timestamp_seconds ") {
+		t.Errorf("/metrics lacks the reload metrics:\n%s", body)
+	}
+	// metricsUntil polls /metrics until it holds want.
+	metricsUntil := func(want string) string {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			_, body := get(metrics+"/metrics", "", secret.Secret{})
+			if strings.Contains(body, want) {
+				return body
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("/metrics never held %q:\n%s\nlog: %s", want, body, errOut.String())
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+
+	// A file that does not load: reported, counted, the old credentials stay.
+	if err := os.WriteFile(creds, []byte("credentials:\n  - {po: rbkc, user: 'a b'}\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	// proxy serve runs in this process, with signal.Notify on SIGHUP.
 	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
 		t.Fatal(err)
 	}
+	metricsUntil(`slawatch_proxy_credentials_reloads_total{result="failure"} 1`)
+	if code, body := get(api+"/api/v1/query?query=up", "rbkc", tok); code != 200 {
+		t.Errorf("rbkc after a failed reload: %d %s", code, body)
+	}
+
+	// SIGHUP reloads the file: rbkc revoked, ealing added.
+	if err := os.WriteFile(creds, []byte("credentials:\n"+tenancy.Entry("ealing", "ealing", other)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	metricsUntil(`slawatch_proxy_credentials_reloads_total{result="success"} 1`)
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		c1, _ := get(api+"/api/v1/query?query=up", "rbkc", tok)
