@@ -25,6 +25,11 @@ type board struct {
 	current string // the row's title, for messages
 }
 
+// timezone of every board (SPEC: the service runs on London time), so
+// "today" (now/d) starts at midnight in London whatever the viewer's
+// browser says.
+const timezone = "Europe/London"
+
 // boardSpec is what differs between boards.
 type boardSpec struct {
 	UID, Title, Description string
@@ -40,7 +45,7 @@ func newBoard(s boardSpec) *board {
 		Tags(append([]string{"slawatch"}, s.Tags...)).
 		Readonly().
 		Time("now-"+s.From, "now").
-		Timezone("browser").
+		Timezone(timezone).
 		Refresh(s.Refresh).
 		Tooltip(dashboard.DashboardCursorSyncCrosshair)
 	return &board{b: b, next: 1}

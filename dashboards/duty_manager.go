@@ -50,10 +50,10 @@ func dutyManager(c *catalog.Catalog) (dashboard.Dashboard, error) {
 		Description: "As the last-hour figure, over today so far (from midnight).",
 		Queries:     []query{{Expr: `min by (po) (` + all.vsTarget(all.slaToday()) + `)`, Legend: "{{po}}"}},
 		Base:        "red", Steps: marginSteps, Min: f(-0.5), Max: f(0.2), Mappings: noCalls(), Links: poLinks})
-	bd.add(panel{Kind: kindBarGauge, Title: "Abandon rate, last hour: worst option", Unit: unitRatio, W: 8, H: 9,
-		Description: "For each PO, the highest abandoned ÷ offered over its service options in the last hour.",
-		Queries:     []query{{Expr: `max by (po) (` + all.orNoCalls(all.abandonRatio("1h")) + `)`, Legend: "{{po}}"}},
-		Steps:       []step{{0.05, "orange"}, {0.1, "red"}}, Min: f(0), Max: f(0.3), Mappings: noCalls(), Links: poLinks})
+	bd.add(panel{Kind: kindBarGauge, Title: "Abandon rate, last hour: worst option vs cap", Unit: unitRatio, W: 8, H: 9,
+		Description: "For each PO, the highest (abandoned ÷ offered − the standard's abandon cap) over its capped service options in the last hour. Above 0: an option abandons more than its cap allows. Options whose standard has no cap (bronze) are left out. 'no calls': no capped option had a call.",
+		Queries:     []query{{Expr: `max by (po) (` + all.vsAbandonCap(all.abandonRatio("1h")) + `)`, Legend: "{{po}}"}},
+		Steps:       []step{{0, "red"}}, Min: f(-0.1), Max: f(0.2), Mappings: noCalls(), Links: poLinks})
 	bd.add(panel{Kind: kindBarGauge, Title: "Late-call budget left (30 days): least of its options", Unit: unitCount, W: 8, H: 9,
 		Description: "How many more calls may miss the target before an option's 30-day figure drops below it; negative: calls over.",
 		Queries:     []query{{Expr: `min by (po) (` + all.budget() + `)`, Legend: "{{po}}"}},
@@ -71,20 +71,19 @@ func dutyManager(c *catalog.Catalog) (dashboard.Dashboard, error) {
 	bd.add(optionTable(all, 24, 14, optLinks))
 
 	bd.addRow("Line tests")
-	bd.add(panel{Kind: kindStat, Title: "Last line test per number", Unit: unitState, W: 24, H: 7,
-		Description: "Result of the latest test call to each advertised number (absent until its first verdict). A failed test pages at once.",
-		Queries:     []query{{Expr: `min by (po, access_number) (linetest_last_run_success)`, Legend: "{{po}} {{access_number}}"}},
-		Base:        "red", Steps: []step{{1, "green"}}, Mappings: passFail(),
-		Links: []dataLink{{Title: "Line tests", URL: boardURL(UIDLineTests)}}})
+	bd.add(lineTestStatus(24, 9, []dataLink{
+		{Title: "Line tests", URL: boardURL(UIDLineTests)},
+		{Title: "PO board", URL: boardURL(POBoardUID("${__data.fields.po}"))},
+	}))
 
 	bd.addRow("Lone workers")
 	bd.add(panel{Kind: kindStat, Title: "Lone workers on site", Unit: unitCount, W: 12, H: 5,
-		Description: "Open lone-worker sessions per PO (any state).",
-		Queries:     []query{{Expr: `sum by (po) (loneworker_sessions)`, Legend: "{{po}}"}},
+		Description: "Open lone-worker sessions per PO (any state; the max across notifiers sharing a store, never their sum).",
+		Queries:     []query{{Expr: `sum by (po) (max by (po, staff_group, state) (loneworker_sessions))`, Legend: "{{po}}"}},
 		Base:        "blue", Links: []dataLink{{Title: "Lone workers", URL: boardURL(UIDLoneWorkers)}}})
 	bd.add(panel{Kind: kindStat, Title: "Lone workers overdue", Unit: unitCount, W: 12, H: 5,
 		Description: "Sessions past their deadline (overdue, escalated, or acknowledged and not checked out), per PO.",
-		Queries:     []query{{Expr: `sum by (po) (loneworker_sessions{state!="active"})`, Legend: "{{po}}"}},
+		Queries:     []query{{Expr: `sum by (po) (max by (po, staff_group, state) (loneworker_sessions{state!="active"}))`, Legend: "{{po}}"}},
 		Steps:       []step{{1, "red"}}, Links: []dataLink{{Title: "Lone workers", URL: boardURL(UIDLoneWorkers)}}})
 
 	bd.addRow("Alerts")

@@ -53,10 +53,7 @@ func lineTests(c *catalog.Catalog) (dashboard.Dashboard, error) {
 func numberTable(po string, w, h uint32, links []dataLink) panel {
 	m := matchers("po", po)
 	by := "po, access_number"
-	// exists: every number the prober knows, from its pre-initialised run
-	// counters; a number without a verdict yet is a row saying so.
-	exists := fmt.Sprintf("sum by (%s) (%s)", by, sel("linetest_runs_total", m))
-	latest := fmt.Sprintf("(min by (%s) (%s)) or (%s * NaN)", by, sel("linetest_last_run_success", m), exists)
+	exists := numberExists(m)
 	since := func(metric string) string {
 		ts := fmt.Sprintf("max by (%s) (%s)", by, sel(metric, m))
 		return fmt.Sprintf("(time() - (%s > 0)) or (%s * NaN)", ts, exists)
@@ -66,9 +63,10 @@ func numberTable(po string, w, h uint32, links []dataLink) panel {
 		hide = []string{"po"}
 	}
 	return panel{Hide: hide, Kind: kindTable, Title: "Line tests per number", Unit: unitSeconds, W: w, H: h, TimeFrom: "24h",
-		Description: "Per advertised number: the latest test's result ('no test yet' before the first), seconds since the latest pass and since the latest handover and handover pass ('never'), whether tests are required now, and the runs of the last 24 hours.",
+		Description: "Per advertised number: the latest test's result ('no test yet' before the first), whether LineTestMissing, HandoverTestMissing or LineTestFailed fires for it (a test that should have happened but did not, or failed), seconds since the latest pass and since the latest handover and handover pass ('never'), whether tests are required now, and the runs of the last 24 hours.",
 		Queries: []query{
-			{Expr: latest, Column: "Last result", Unit: unitState, Mappings: append(passFail(), specialText("nan", "no test yet")...)},
+			{Expr: latestVerdict(m), Column: "Last result", Unit: unitState, Mappings: append(passFail(), specialText("nan", "no test yet")...)},
+			{Expr: testAlerts(m), Column: "Test missing or failed (alert)", Unit: unitState, Mappings: firing()},
 			{Expr: since("linetest_last_success_timestamp_seconds"), Column: "Since last pass", Mappings: specialText("nan", "never")},
 			{Expr: fmt.Sprintf("max by (%s) (%s)", by, sel("linetest_required", m)), Column: "Required now", Unit: unitState, Mappings: yesNo("yes", "no")},
 			{Expr: since("linetest_last_handover_timestamp_seconds"), Column: "Since handover", Mappings: specialText("nan", "never")},
@@ -78,4 +76,37 @@ func numberTable(po string, w, h uint32, links []dataLink) panel {
 			{Expr: fmt.Sprintf("sum by (%s) (increase(%s[$__range]))", by, sel("telephony_test_calls_received_total", m)), Column: "Test calls seen at the queue (24h)", Unit: unitCount},
 		},
 		Links: links}
+}
+
+// numberExists is one row per number the prober knows (from its
+// pre-initialised run counters) with value 1 or more; m are the scope's
+// matchers. Labels: po, access_number.
+func numberExists(m string) string {
+	return fmt.Sprintf("sum by (po, access_number) (%s)", sel("linetest_runs_total", m))
+}
+
+// latestVerdict is the latest test's result per number (1 pass, 0 fail),
+// NaN for a number without a verdict yet, so it is a row saying so.
+func latestVerdict(m string) string {
+	return fmt.Sprintf("(min by (po, access_number) (%s)) or (%s * NaN)", sel("linetest_last_run_success", m), numberExists(m))
+}
+
+// testAlerts is 1 per number while a line-test alert fires for it (a test
+// that should have happened but did not, a handover test missing, or a
+// failed test), else 0.
+func testAlerts(m string) string {
+	return fmt.Sprintf("(max by (po, access_number) (%s)) or (%s * 0)",
+		sel("ALERTS", m, `alertname=~"LineTestMissing|HandoverTestMissing|LineTestFailed"`, `alertstate="firing"`), numberExists(m))
+}
+
+// lineTestStatus is the duty manager's line-test table: per number, the
+// latest verdict and whether a line-test alert fires for it.
+func lineTestStatus(w, h uint32, links []dataLink) panel {
+	return panel{Kind: kindTable, Title: "Line tests per number", Unit: unitState, W: w, H: h,
+		Description: "Per advertised number: the latest test call's result ('no test yet' before the first; a failed test pages at once) and whether LineTestMissing, HandoverTestMissing or LineTestFailed fires for it (a test that should have happened but did not is a failure too).",
+		Queries: []query{
+			{Expr: latestVerdict(""), Column: "Last result", Mappings: append(passFail(), specialText("nan", "no test yet")...)},
+			{Expr: testAlerts(""), Column: "Test missing or failed (alert)", Mappings: firing()},
+		},
+		Links: links, SortBy: "Last result"}
 }

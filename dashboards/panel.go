@@ -200,19 +200,22 @@ func (p panel) build(id uint32) cog.Builder[dashboard.Panel] {
 			b.SortBy([]cog.Builder[common.TableSortByFieldState]{common.NewTableSortByFieldStateBuilder().DisplayName(p.SortBy).Desc(false)})
 		}
 		return b
+	// Stat and bar gauge panels reduce their one instant value with
+	// "last", not "lastNotNull": Grafana's lastNotNull also skips NaN, which
+	// would show "no data" where the mapping should say "no calls".
 	case kindBarGauge:
 		return apply(bargauge.NewPanelBuilder(), p, id, true).
 			DisplayMode(common.BarGaugeDisplayModeBasic).
 			Orientation(common.VizOrientationHorizontal).
 			ShowUnfilled(true).
-			ReduceOptions(common.NewReduceDataOptionsBuilder().Calcs([]string{"lastNotNull"}).Values(false))
+			ReduceOptions(common.NewReduceDataOptionsBuilder().Calcs([]string{"last"}).Values(false))
 	default:
 		return apply(stat.NewPanelBuilder(), p, id, true).
 			ColorMode(common.BigValueColorModeBackground).
 			GraphMode(common.BigValueGraphModeNone).
 			TextMode(common.BigValueTextModeValueAndName).
 			Orientation(common.VizOrientationAuto).
-			ReduceOptions(common.NewReduceDataOptionsBuilder().Calcs([]string{"lastNotNull"}).Values(false))
+			ReduceOptions(common.NewReduceDataOptionsBuilder().Calcs([]string{"last"}).Values(false))
 	}
 }
 
@@ -264,6 +267,17 @@ func yesNo(yes, no string) []dashboard.ValueMapping {
 		Options: map[string]dashboard.ValueMappingResult{
 			"0": {Text: cog.ToPtr(no), Index: cog.ToPtr(int32(0))},
 			"1": {Text: cog.ToPtr(yes), Index: cog.ToPtr(int32(1))},
+		},
+	}}}
+}
+
+// firing shows 1 as FIRING (red) and 0 as ok (green).
+func firing() []dashboard.ValueMapping {
+	return []dashboard.ValueMapping{{ValueMap: &dashboard.ValueMap{
+		Type: dashboard.MappingTypeValueToText,
+		Options: map[string]dashboard.ValueMappingResult{
+			"0": {Text: cog.ToPtr("ok"), Color: cog.ToPtr("green"), Index: cog.ToPtr(int32(0))},
+			"1": {Text: cog.ToPtr("FIRING"), Color: cog.ToPtr("red"), Index: cog.ToPtr(int32(1))},
 		},
 	}}}
 }

@@ -60,20 +60,23 @@ func poBoard(c *catalog.Catalog, p *catalog.PO) (dashboard.Dashboard, error) {
 		Mappings: noCalls(), Hide: []string{"po"}})
 
 	bd.addRow("Per standard")
-	var qs []query
+	qs := []query{{Expr: s.optionsPerStandard(), Column: "Service options", Unit: unitCount}}
 	for _, w := range []struct{ window, name string }{{"today", "today"}, {"7d", "7 days"}, {"30d", "30 days"}} {
 		offered := s.counts(lvOption, "telephony_calls_offered", w.window)
 		within := s.counts(lvOption, "sla_answered_within_target", w.window)
-		den := s.counts(lvOption, "sla_denominator", w.window)
+		ratio := s.slaRatio(w.window)
+		if w.window == "today" {
+			ratio = s.slaToday()
+		}
 		qs = append(qs,
 			query{Expr: s.byStandard(offered), Column: "Offered " + w.name, Unit: unitCount},
 			query{Expr: s.byStandard(within), Column: "Within target " + w.name, Unit: unitCount},
-			query{Expr: s.standardRatio(within, den), Column: "% within target " + w.name, Unit: unitRatio},
+			query{Expr: s.underTargetPerStandard(ratio), Column: "Options under target " + w.name, Unit: unitCount},
 		)
 	}
-	bd.add(panel{Kind: kindTable, Title: "Calls under each standard", Unit: unitCount, W: 24, H: 6, TimeFrom: "now/d",
-		Description: "Calls offered and answered within target under each standard, today so far, over 7 and 30 days, and their share (Σ within target ÷ Σ the PO's denominator). Each call is judged by the standard it arrived under; options are grouped by the standard they are on now.",
-		Queries:     qs, Mappings: noCalls()})
+	bd.add(panel{Kind: kindTable, Title: "Calls and service options under each standard", Unit: unitCount, W: 24, H: 6, TimeFrom: "now/d", Decimals: f(0),
+		Description: "Per standard: its service options, calls offered and answered within target (counts) today so far, over 7 and 30 days, and how many of its options were under their target in each window (each option judged on its own, never averaged; options without calls in a window are not counted). Each call is judged by the standard it arrived under; options are grouped by the standard they are on now.",
+		Queries:     qs})
 
 	bd.addRow("Access numbers")
 	bd.add(numberSLATable(p.ID))
@@ -86,9 +89,9 @@ func poBoard(c *catalog.Catalog, p *catalog.PO) (dashboard.Dashboard, error) {
 			{Expr: w20, Legend: "within 20 s"},
 			{Expr: w60, Legend: "20–60 s"},
 			{Expr: over, Legend: "over 60 s"},
-		}, Base: "blue"})
+		}, Base: "blue", Decimals: f(0)})
 	b20, b60, bover := abandonBands(m, "$__range", "service_option")
-	bd.add(panel{Kind: kindTable, Title: "Abandoned by wait per service option, last 7 days", Unit: unitCount, W: 16, H: 8, TimeFrom: "7d",
+	bd.add(panel{Kind: kindTable, Title: "Abandoned by wait per service option, last 7 days", Unit: unitCount, W: 16, H: 8, TimeFrom: "7d", Decimals: f(0),
 		Queries: []query{
 			{Expr: b20, Column: "Within 20 s"},
 			{Expr: b60, Column: "20–60 s"},

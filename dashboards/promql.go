@@ -107,6 +107,13 @@ func (s scope) vsTarget(ratio string) string {
 	return fmt.Sprintf("%s - on (po, service_option) %s", s.orNoCalls(ratio), s.target())
 }
 
+// vsAbandonCap is a per-option abandon ratio minus that option's abandon
+// cap: above zero means over the cap. Options whose standard has no cap
+// have no cap series and drop out; NaN where there were no calls.
+func (s scope) vsAbandonCap(ratio string) string {
+	return fmt.Sprintf("%s - on (po, service_option) %s", s.orNoCalls(ratio), sel(abandonLimit, s.m()))
+}
+
 // budget is how many more calls may miss the target before the 30-day
 // figure drops below it (negative: calls over).
 func (s scope) budget() string {
@@ -150,10 +157,17 @@ func (s scope) byStandard(counts string) string {
 	return fmt.Sprintf("sum by (standard) ((%s) * on (po, service_option) group_left (standard) (%s ^ 0))", counts, s.target())
 }
 
-// standardRatio is Σ numerator ÷ Σ denominator per standard (counts, not
-// an average of ratios), NaN for a standard without calls in the window.
-func (s scope) standardRatio(num, den string) string {
-	return fmt.Sprintf("(%s / (%s > 0)) or sum by (standard) (%s * NaN)", s.byStandard(num), s.byStandard(den), s.target())
+// optionsPerStandard is how many service options are on each standard now.
+func (s scope) optionsPerStandard() string {
+	return fmt.Sprintf("count by (standard) (%s)", s.target())
+}
+
+// underTargetPerStandard is how many options of each standard have ratio
+// (per option) below their target, 0 for a standard with none (options
+// without calls are not under target).
+func (s scope) underTargetPerStandard(ratio string) string {
+	return fmt.Sprintf("count by (standard) ((%s < 0) * on (po, service_option) group_left (standard) (%s ^ 0)) or sum by (standard) (%s * 0)",
+		s.vsTarget(ratio), s.target(), s.target())
 }
 
 // counts of one recorded metric over a window: the recorded 1d/7d/30d

@@ -86,7 +86,7 @@ func serviceOption(c *catalog.Catalog) (dashboard.Dashboard, error) {
 			{Expr: w20, Legend: "within 20 s"},
 			{Expr: w60, Legend: "20–60 s"},
 			{Expr: over, Legend: "over 60 s"},
-		}, Base: "blue"})
+		}, Base: "blue", Decimals: f(0)})
 	return bd.build()
 }
 
