@@ -51,7 +51,8 @@ func runGrafanaSetup(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "grafana setup",
 		"grafana setup --url URL [--user admin] [--password-file F] [--catalog F] [--install-from DIR --install-to DIR]",
 		"Makes Grafana's organisations match the provisioning: waits for Grafana (GET /api/health,\n"+
-			"up to --wait), checks that every PO organisation that exists has the id the files name,\n"+
+			"up to --wait), checks that every PO organisation that exists has the id the files name\n"+
+			"(looked up one by one: GET /api/orgs/name/:name, then GET /api/orgs/:id),\n"+
 			"creates the missing ones in catalogue order (POST /api/orgs) checking the id Grafana gives\n"+
 			"each, installs the organisations' provisioning files (with --install-from and --install-to),\n"+
 			"then reloads datasource and dashboard provisioning. A second run changes nothing. An\n"+

@@ -73,8 +73,15 @@ func StatusOf(err error) int {
 }
 
 func (c *Client) do(ctx context.Context, method, path string, query url.Values, body, out any) error {
+	// path is escaped already (a name in it went through url.PathEscape):
+	// keep it as sent, with Path its unescaped form.
 	u := *c.base
-	u.Path += path
+	u.RawPath = c.base.EscapedPath() + path
+	unescaped, err := url.PathUnescape(u.RawPath)
+	if err != nil {
+		return fmt.Errorf("grafana: %s %s: %w", method, path, err)
+	}
+	u.Path = unescaped
 	u.RawQuery = query.Encode()
 	var rd io.Reader
 	if body != nil {
@@ -145,25 +152,19 @@ type Organisation struct {
 	Name string `json:"name"`
 }
 
-// Orgs is GET /api/orgs (every organisation; server administrators only),
-// page by page.
-func (c *Client) Orgs(ctx context.Context) ([]Organisation, error) {
-	const perPage = 1000
-	var all []Organisation
-	for page := 1; ; page++ {
-		var got []Organisation
-		q := url.Values{"perpage": {strconv.Itoa(perPage)}, "page": {strconv.Itoa(page)}}
-		if err := c.do(ctx, http.MethodGet, "/api/orgs", q, nil, &got); err != nil {
-			return nil, err
-		}
-		all = append(all, got...)
-		if len(got) < perPage {
-			return all, nil
-		}
+// OrgByID is GET /api/orgs/:id (server administrators only); found is
+// false on 404. Organisations are looked up one by one, never listed:
+// /api/orgs pages from 0 and would need its numbering right.
+func (c *Client) OrgByID(ctx context.Context, id int64) (org Organisation, found bool, err error) {
+	err = c.do(ctx, http.MethodGet, "/api/orgs/"+strconv.FormatInt(id, 10), nil, nil, &org)
+	if StatusOf(err) == http.StatusNotFound {
+		return Organisation{}, false, nil
 	}
+	return org, err == nil, err
 }
 
-// OrgByName is GET /api/orgs/name/:name; found is false on 404.
+// OrgByName is GET /api/orgs/name/:name (server administrators only;
+// Grafana matches the name ignoring case); found is false on 404.
 func (c *Client) OrgByName(ctx context.Context, name string) (org Organisation, found bool, err error) {
 	err = c.do(ctx, http.MethodGet, "/api/orgs/name/"+url.PathEscape(name), nil, nil, &org)
 	if StatusOf(err) == http.StatusNotFound {

@@ -47,11 +47,7 @@ func Setup(ctx context.Context, c *Client, orgs []Org, opt SetupOptions) (Result
 	if err := WaitHealthy(ctx, c, opt.Wait, opt.Poll); err != nil {
 		return res, err
 	}
-	existing, err := c.Orgs(ctx)
-	if err != nil {
-		return res, err
-	}
-	missing, err := plan(existing, orgs)
+	missing, err := plan(ctx, c, orgs)
 	if err != nil {
 		return res, err
 	}
@@ -97,34 +93,41 @@ func Setup(ctx context.Context, c *Client, orgs []Org, opt SetupOptions) (Result
 	return res, nil
 }
 
-// plan checks Grafana's organisations against the ones provisioning names
-// and returns those to create, in order. Names compare case-insensitively,
-// as Grafana's do.
-func plan(existing []Organisation, orgs []Org) ([]Org, error) {
-	byName := map[string]Organisation{}
-	byID := map[int64]Organisation{}
-	for _, o := range existing {
-		byName[strings.ToLower(o.Name)] = o
-		byID[o.ID] = o
-	}
-	if _, ok := byID[ProviderOrgID]; !ok {
+// plan checks Grafana's organisations against the ones provisioning names,
+// one lookup each (by name, then by the id provisioning gives it), and
+// returns those to create, in order. Names compare case-insensitively, as
+// Grafana's do.
+func plan(ctx context.Context, c *Client, orgs []Org) ([]Org, error) {
+	if _, found, err := c.OrgByID(ctx, ProviderOrgID); err != nil {
+		return nil, err
+	} else if !found {
 		return nil, fmt.Errorf("grafana: organisation %d (the provider's, Grafana's main one) does not exist", ProviderOrgID)
 	}
-	var missing, problems []string
+	var problems []string
 	var create []Org
 	for _, o := range orgs {
-		if got, ok := byName[strings.ToLower(o.Name)]; ok {
+		got, found, err := c.OrgByName(ctx, o.Name)
+		if err != nil {
+			return nil, err
+		}
+		if found {
 			if got.ID != o.ID {
 				problems = append(problems, fmt.Sprintf("organisation %q (PO %s) has id %d in Grafana, but provisioning names it %d", o.Name, o.PO, got.ID, o.ID))
 			}
 			continue
 		}
-		if got, ok := byID[o.ID]; ok {
+		got, found, err = c.OrgByID(ctx, o.ID)
+		if err != nil {
+			return nil, err
+		}
+		if found && strings.EqualFold(got.Name, o.Name) {
+			continue // the name lookup missed it (it should not): it is there
+		}
+		if found {
 			problems = append(problems, fmt.Sprintf("organisation %d, which provisioning gives PO %s (%q), is %q in Grafana", o.ID, o.PO, o.Name, got.Name))
 			continue
 		}
 		create = append(create, o)
-		missing = append(missing, o.Name)
 	}
 	if len(problems) > 0 {
 		return nil, fmt.Errorf("grafana: the organisations do not match the provisioning (ids are given in catalogue order: "+

@@ -2,6 +2,7 @@ package provision_test
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -237,5 +238,70 @@ func TestNewClientChecks(t *testing.T) {
 		if _, err := provision.NewClient(tc.url, tc.user, tc.pw, nil); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: err = %v, want %q", tc.url, err, tc.want)
 		}
+	}
+}
+
+// More organisations than one page of /api/orgs (Grafana's page 1 is the
+// second thousand): setup looks each one up and never lists them, so the
+// provider's organisation and the POs' are all found and none is made.
+func TestSetupManyOrgs(t *testing.T) {
+	s := newStack(t)
+	for _, o := range s.orgs {
+		s.fake.AddOrg(o.Name)
+	}
+	for i := range 1000 {
+		s.fake.AddOrg(fmt.Sprintf("other %d", i))
+	}
+	res, err := s.setup(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Created) != 0 {
+		t.Errorf("created %+v", res.Created)
+	}
+}
+
+// Grafana matches organisation names ignoring case: an organisation whose
+// name differs only in case is the PO's, not one to make again.
+func TestSetupNameCase(t *testing.T) {
+	s := newStack(t)
+	for _, o := range s.orgs {
+		s.fake.AddOrg(strings.ToUpper(o.Name))
+	}
+	res, err := s.setup(t)
+	if err != nil || len(res.Created) != 0 {
+		t.Fatalf("created %+v, err %v", res.Created, err)
+	}
+}
+
+// Names with spaces, quotes, ampersands and percent signs reach Grafana
+// escaped once.
+func TestOrgByNameEscapes(t *testing.T) {
+	s := newStack(t)
+	for _, name := range []string{"St Mungo's & Co", "100% Borough", "a+b?c#d"} {
+		id := s.fake.AddOrg(name)
+		got, found, err := s.client.OrgByName(context.Background(), name)
+		if err != nil || !found || got.ID != id || got.Name != name {
+			t.Errorf("%q: %+v %v %v", name, got, found, err)
+		}
+	}
+}
+
+// A user who is not a server administrator gets Grafana's 403, explained.
+func TestSetupNotAdmin(t *testing.T) {
+	s := newStack(t)
+	s.fake.Viewers = map[string]string{"officer": "officer-pw"}
+	srv := httptest.NewServer(s.fake)
+	defer srv.Close()
+	c, err := provision.NewClient(srv.URL, "officer", "officer-pw", srv.Client())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = provision.Setup(context.Background(), c, s.orgs, provision.SetupOptions{})
+	if err == nil || !strings.Contains(err.Error(), "403") || !strings.Contains(err.Error(), "server administrator") {
+		t.Errorf("err = %v", err)
+	}
+	if len(s.fake.Orgs()) != 1 {
+		t.Error("a non-admin made organisations")
 	}
 }

@@ -21,10 +21,18 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
+// Version is the Grafana version the fake answers /api/health with: the
+// one docker-compose.yml runs.
+const Version = "11.6.0"
+
 // Grafana is the fake's state. Use New, then serve it with httptest.
 type Grafana struct {
 	// User and Password are the server administrator's credentials.
 	User, Password string
+	// Viewers are other users (login → password): members of an
+	// organisation, not server administrators, so the admin API answers
+	// them 403 as Grafana does.
+	Viewers map[string]string
 	// ProvisioningDir is Grafana's provisioning path (datasources/ and
 	// dashboards/ read on reload); empty: reloads read nothing.
 	ProvisioningDir string
@@ -150,13 +158,15 @@ func (g *Grafana) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		g.mu.Unlock()
 		if sick {
-			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"database": "failing", "version": "12.1.1"})
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"database": "failing", "version": Version})
 			return
 		}
-		writeJSON(w, http.StatusOK, map[string]string{"commit": "fake", "database": "ok", "version": "12.1.1"})
+		writeJSON(w, http.StatusOK, map[string]string{"commit": "fake", "database": "ok", "version": Version})
 		return
 	}
-	if u, p, ok := r.BasicAuth(); !ok || u != g.User || p != g.Password {
+	u, p, ok := r.BasicAuth()
+	admin := ok && u == g.User && p == g.Password
+	if vp, isViewer := g.Viewers[u]; !admin && !(ok && isViewer && p == vp) {
 		message(w, http.StatusUnauthorized, "Invalid username or password")
 		return
 	}
@@ -164,15 +174,24 @@ func (g *Grafana) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer g.mu.Unlock()
 	g.requests = append(g.requests, r.Method+" "+r.URL.Path)
 	path := r.URL.Path
+	if !admin && (strings.HasPrefix(path, "/api/orgs") || strings.HasPrefix(path, "/api/admin/")) {
+		// Server-admin routes (reqGrafanaAdmin / orgs:read, orgs:create,
+		// provisioning:reload): an organisation member is refused.
+		message(w, http.StatusForbidden, "You'll need additional permissions to perform this action.")
+		return
+	}
 	switch {
 	case r.Method == http.MethodGet && path == "/api/orgs":
+		// Grafana's SearchOrgs: perpage (default 1000) and page (default
+		// 0), and the store's sess.Limit(perpage, perpage*page): page 0 is
+		// the first page, page 1 skips perpage organisations.
 		perPage, _ := strconv.Atoi(r.URL.Query().Get("perpage"))
 		if perPage <= 0 {
 			perPage = 1000
 		}
 		page, _ := strconv.Atoi(r.URL.Query().Get("page"))
-		if page <= 0 {
-			page = 1
+		if page < 0 {
+			page = 0
 		}
 		ids := make([]int64, 0, len(g.orgs))
 		for id := range g.orgs {
@@ -181,18 +200,15 @@ func (g *Grafana) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		slices.Sort(ids)
 		out := []map[string]any{}
 		for i, id := range ids {
-			if i >= (page-1)*perPage && i < page*perPage {
+			if i >= page*perPage && i < (page+1)*perPage {
 				out = append(out, map[string]any{"id": id, "name": g.orgs[id]})
 			}
 		}
 		writeJSON(w, http.StatusOK, out)
 	case r.Method == http.MethodGet && strings.HasPrefix(path, "/api/orgs/name/"):
-		name := strings.TrimPrefix(path, "/api/orgs/name/")
-		for id, n := range g.orgs {
-			if n == name {
-				writeJSON(w, http.StatusOK, details(id, n))
-				return
-			}
+		if id, n, ok := g.byName(strings.TrimPrefix(path, "/api/orgs/name/")); ok {
+			writeJSON(w, http.StatusOK, details(id, n))
+			return
 		}
 		message(w, http.StatusNotFound, "Organization not found")
 	case r.Method == http.MethodGet && strings.HasPrefix(path, "/api/orgs/"):
@@ -210,11 +226,9 @@ func (g *Grafana) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			message(w, http.StatusBadRequest, "bad request data")
 			return
 		}
-		for _, n := range g.orgs {
-			if n == cmd.Name {
-				message(w, http.StatusConflict, "Organization name taken")
-				return
-			}
+		if _, _, taken := g.byName(cmd.Name); taken {
+			message(w, http.StatusConflict, "Organization name taken")
+			return
 		}
 		id := g.nextID
 		g.nextID++
@@ -235,6 +249,17 @@ func (g *Grafana) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		message(w, http.StatusNotFound, "Not found")
 	}
+}
+
+// byName finds an organisation by name, ignoring case as Grafana's lookup
+// does; creating an organisation checks the name through the same lookup.
+func (g *Grafana) byName(name string) (int64, string, bool) {
+	for id, n := range g.orgs {
+		if strings.EqualFold(n, name) {
+			return id, n, true
+		}
+	}
+	return 0, "", false
 }
 
 // Start checks the provisioning as Grafana does when it starts: an error
