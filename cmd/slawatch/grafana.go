@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"net/http"
 	"os"
@@ -25,19 +26,25 @@ func runGrafana(ctx context.Context, e *env, args []string) error {
 		return runGrafanaSetup(ctx, e, args)
 	case "install":
 		return runGrafanaInstall(e, args)
+	case "viewer":
+		return runGrafanaViewer(ctx, e, args)
+	case "audit":
+		return runGrafanaAudit(ctx, e, args)
 	case "", "-h", "--help", "help":
-		fmt.Fprint(e.stderr, "Usage: slawatch grafana setup|install [flags]\n\n"+
+		fmt.Fprint(e.stderr, "Usage: slawatch grafana setup|install|viewer|audit [flags]\n\n"+
 			"  setup    create the PO organisations through Grafana's API, check their ids, install\n"+
 			"           their provisioning files and reload provisioning (idempotent)\n"+
 			"  install  put the provider's provisioning files into Grafana's provisioning path and\n"+
-			"           take the organisations' out (before Grafana starts)\n\n"+
+			"           take the organisations' out (before Grafana starts)\n"+
+			"  viewer   make a user a client officer of one PO: a Viewer of its organisation, of no other\n"+
+			"  audit    list the memberships that would let a client officer see more than their PO\n\n"+
 			"slawatch grafana COMMAND --help for its flags; docs/DEPLOY.md for the whole procedure.\n")
 		if sub == "" {
-			return usagef("name a grafana command: setup or install")
+			return usagef("name a grafana command: setup, install, viewer or audit")
 		}
 		return nil
 	}
-	return usagef("unknown grafana command %q; use setup or install", sub)
+	return usagef("unknown grafana command %q; use setup, install, viewer or audit", sub)
 }
 
 const grafanaLayoutHelp = "Grafana will not start, nor reload, with a provisioning file that names an organisation\n" +
@@ -65,13 +72,11 @@ func runGrafanaSetup(ctx context.Context, e *env, args []string) error {
 			"      --catalog /etc/slawatch/catalog.yaml --install-from /etc/slawatch/grafana --install-to /provisioning")
 	var c commonFlags
 	c.register(fs, false)
-	url := fs.String("url", "http://127.0.0.1:3000", "Grafana's base URL")
-	user := fs.String("user", "admin", "a Grafana server administrator")
-	pwFile := fs.String("password-file", "", "file holding the admin password (default: env "+envGrafanaPassword+")")
+	var g grafanaAdminFlags
+	g.register(fs)
 	wait := fs.Duration("wait", 2*time.Minute, "how long to wait for Grafana to be healthy")
 	from := fs.String("install-from", "", "the generated provisioning folder (deploy/grafana/provisioning)")
 	to := fs.String("install-to", "", "Grafana's provisioning path (its datasources/ and dashboards/ are written)")
-	timeout := fs.Duration("timeout", 30*time.Second, "timeout of each request to Grafana")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -85,13 +90,9 @@ func runGrafanaSetup(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	password, err := readGrafanaPassword(*pwFile)
+	client, err := g.client()
 	if err != nil {
 		return err
-	}
-	client, err := provision.NewClient(*url, *user, password, &http.Client{Timeout: *timeout})
-	if err != nil {
-		return usageError{err.Error()}
 	}
 	cat, err := c.loadCatalog()
 	if err != nil {
@@ -116,23 +117,53 @@ func runGrafanaSetup(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// readGrafanaPassword reads the password file (trailing newline dropped),
-// else the environment.
-func readGrafanaPassword(file string) (string, error) {
+// grafanaAdminFlags say how to reach Grafana's API as a server
+// administrator.
+type grafanaAdminFlags struct {
+	url, user, pwFile *string
+	timeout           *time.Duration
+}
+
+func (g *grafanaAdminFlags) register(fs *flag.FlagSet) {
+	g.url = fs.String("url", "http://127.0.0.1:3000", "Grafana's base URL")
+	g.user = fs.String("user", "admin", "a Grafana server administrator")
+	g.pwFile = fs.String("password-file", "", "file holding the admin password (default: env "+envGrafanaPassword+")")
+	g.timeout = fs.Duration("timeout", 30*time.Second, "timeout of each request to Grafana")
+}
+
+func (g *grafanaAdminFlags) client() (*provision.Client, error) {
+	password, err := readPasswordFile("admin password", "--password-file", *g.pwFile, envGrafanaPassword)
+	if err != nil {
+		return nil, err
+	}
+	client, err := provision.NewClient(*g.url, *g.user, password, &http.Client{Timeout: *g.timeout})
+	if err != nil {
+		return nil, usageError{err.Error()}
+	}
+	return client, nil
+}
+
+// readPasswordFile reads a password file (trailing newline dropped), else
+// the environment variable env ("": none, and no password is no error).
+// what names the password in errors ("admin password").
+func readPasswordFile(what, flagName, file, env string) (string, error) {
 	if file == "" {
-		pw := os.Getenv(envGrafanaPassword)
+		if env == "" {
+			return "", nil
+		}
+		pw := os.Getenv(env)
 		if pw == "" {
-			return "", usagef("no admin password: give --password-file or set %s", envGrafanaPassword)
+			return "", usagef("no %s: give %s or set %s", what, flagName, env)
 		}
 		return pw, nil
 	}
 	data, err := os.ReadFile(file)
 	if err != nil {
-		return "", fmt.Errorf("--password-file: %w", err)
+		return "", fmt.Errorf("%s: %w", flagName, err)
 	}
 	pw := strings.TrimRight(string(data), "\r\n")
 	if pw == "" {
-		return "", fmt.Errorf("--password-file %s is empty", file)
+		return "", fmt.Errorf("%s %s is empty", flagName, file)
 	}
 	return pw, nil
 }

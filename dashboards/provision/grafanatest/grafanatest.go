@@ -36,6 +36,8 @@ type Grafana struct {
 	// ProvisioningDir is Grafana's provisioning path (datasources/ and
 	// dashboards/ read on reload); empty: reloads read nothing.
 	ProvisioningDir string
+	// UserSettings are Grafana's [users] settings (zero: its defaults).
+	UserSettings UserSettings
 
 	mu        sync.Mutex
 	orgs      map[int64]string
@@ -46,6 +48,10 @@ type Grafana struct {
 	// provisioned, by organisation id.
 	datasources map[int64][]Datasource
 	providers   map[int64][]Provider
+	// users and members (org id → user id → role): see users.go.
+	users      map[int64]*user
+	members    map[int64]map[int64]string
+	nextUserID int64
 }
 
 // Datasource is a provisioned datasource, as the fake read it.
@@ -64,10 +70,13 @@ type Provider struct {
 	FoldersFromFilesStructure bool
 }
 
-// New is a Grafana just installed: organisation 1, "Main Org.", only.
-func New(user, password string) *Grafana {
-	return &Grafana{User: user, Password: password, orgs: map[int64]string{1: "Main Org."}, nextID: 2,
-		datasources: map[int64][]Datasource{}, providers: map[int64][]Provider{}}
+// New is a Grafana just installed: organisation 1, "Main Org.", only, and
+// its server administrator (user 1, Admin of organisation 1).
+func New(admin, password string) *Grafana {
+	return &Grafana{User: admin, Password: password, orgs: map[int64]string{1: "Main Org."}, nextID: 2,
+		datasources: map[int64][]Datasource{}, providers: map[int64][]Provider{},
+		users:   map[int64]*user{1: {ID: 1, Login: admin, Email: "admin@localhost", Password: password, Admin: true}},
+		members: map[int64]map[int64]string{1: {1: roleAdmin}}, nextUserID: 2}
 }
 
 // Unhealthy makes the next n /api/health answers 503 (still starting).
@@ -85,7 +94,12 @@ func (g *Grafana) AddOrg(name string) int64 {
 
 // DeleteOrg deletes an organisation; its id is never given again (SQLite
 // AUTOINCREMENT, as Grafana's org table).
-func (g *Grafana) DeleteOrg(id int64) { g.mu.Lock(); delete(g.orgs, id); g.mu.Unlock() }
+func (g *Grafana) DeleteOrg(id int64) {
+	g.mu.Lock()
+	delete(g.orgs, id)
+	delete(g.members, id)
+	g.mu.Unlock()
+}
 
 // Orgs returns the organisations by id.
 func (g *Grafana) Orgs() map[int64]string {
@@ -165,19 +179,23 @@ func (g *Grafana) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u, p, ok := r.BasicAuth()
-	admin := ok && u == g.User && p == g.Password
-	if vp, isViewer := g.Viewers[u]; !admin && !(ok && isViewer && p == vp) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	admin, known := g.authenticate(ok, u, p)
+	if !known {
 		message(w, http.StatusUnauthorized, "Invalid username or password")
 		return
 	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
 	g.requests = append(g.requests, r.Method+" "+r.URL.Path)
 	path := r.URL.Path
-	if !admin && (strings.HasPrefix(path, "/api/orgs") || strings.HasPrefix(path, "/api/admin/")) {
+	if !admin && (strings.HasPrefix(path, "/api/orgs") || strings.HasPrefix(path, "/api/admin/") || strings.HasPrefix(path, "/api/users")) {
 		// Server-admin routes (reqGrafanaAdmin / orgs:read, orgs:create,
-		// provisioning:reload): an organisation member is refused.
+		// users:read, users:create, provisioning:reload): an organisation
+		// member is refused.
 		message(w, http.StatusForbidden, "You'll need additional permissions to perform this action.")
+		return
+	}
+	if g.serveUsers(w, r) {
 		return
 	}
 	switch {
@@ -233,6 +251,11 @@ func (g *Grafana) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		id := g.nextID
 		g.nextID++
 		g.orgs[id] = cmd.Name
+		// The user who makes an organisation is its Admin (orgimpl's
+		// CreateWithMember).
+		if creator, ok := g.userByLogin(u); ok {
+			g.members[id] = map[int64]string{creator.ID: roleAdmin}
+		}
 		writeJSON(w, http.StatusOK, map[string]any{"orgId": id, "message": "Organization created"})
 	case r.Method == http.MethodPost && path == "/api/admin/provisioning/datasources/reload":
 		if err := g.reloadDatasources(); err != nil {
