@@ -120,21 +120,26 @@ func (s scope) budget() string {
 	return sel(rec(lvOption, "sla_late_call_budget_remaining", "calls_30d"), s.m())
 }
 
-// abandonBands are the abandoned calls of a window split by wait: within
-// 20 s, 20–60 s and over 60 s, from the abandon-wait histogram (buckets 20
-// and 60 are always there; le matched as "20" or "20.0"). by is the
-// grouping ("" for one total).
-func abandonBands(m, window, by string) (within20, from20to60, over60 string) {
-	agg := "sum"
+// bands are the abandoned calls of a window and their split by wait.
+type bands struct{ Abandoned, Within20, From20To60, Over60 string }
+
+// abandonBands are the abandoned calls of the panel's range split by
+// wait: within 20 s, 20–60 s and over 60 s. Like the abandoned count
+// (counts(..., "today")) they sum the SLA rules' recorded 5-minute tiles
+// over $__range, the tiles of calls abandoned within 20 s and within 60 s
+// (abandon-wait buckets the catalogue always has), so the three add up to
+// Abandoned exactly. by is the grouping; "" gives one total each, 0 when
+// nothing was abandoned.
+func (s scope) abandonBands(by string) bands {
+	agg, wrap := "sum", orZero
 	if by != "" {
-		agg = "sum by (" + by + ")"
+		agg, wrap = "sum by ("+by+")", func(e string) string { return e }
 	}
-	bucket := func(le string) string {
-		return fmt.Sprintf("%s (increase(%s[%s]))", agg,
-			sel("telephony_abandon_wait_seconds_bucket", m, fmt.Sprintf(`le=~"%s(\\.0)?"`, le)), window)
+	sum := func(metric string) string {
+		return fmt.Sprintf("%s (sum_over_time(%s[$__range]))", agg, sel(rec(lvOption, metric, "increase5m"), s.m()))
 	}
-	count := fmt.Sprintf("%s (increase(%s[%s]))", agg, sel("telephony_abandon_wait_seconds_count", m), window)
-	return bucket("20"), bucket("60") + " - " + bucket("20"), count + " - " + bucket("60")
+	all, w20, w60 := sum("telephony_calls_abandoned"), sum("telephony_calls_abandoned_within_20s"), sum("telephony_calls_abandoned_within_60s")
+	return bands{Abandoned: wrap(all), Within20: wrap(w20), From20To60: wrap(w60 + " - " + w20), Over60: wrap(all + " - " + w60)}
 }
 
 // orZero makes an aggregate that may legitimately match nothing (no alert

@@ -17,7 +17,10 @@
 //     close to but not exactly the calls; contract figures come from the
 //     event store. The late-call budget is floor()ed, so it can be a call
 //     out. A 30d figure reads 8640 samples per series, whatever the scrape
-//     interval.
+//     interval. Per service option, tiles of the calls abandoned within 20 s
+//     and within 60 s (the abandon-wait buckets at SPEC's band bounds, which
+//     every catalogue has) let boards split the abandoned tiles' sum into
+//     within 20 s, 20–60 s and over 60 s that add up to it exactly.
 //   - Alerts per (po, service_option), each guarded by the volume of its
 //     own window so one slow call at 03:00 pages nobody: SLABreached (page)
 //     and SLAAtRisk{reason="burn_rate"} on the hour (burn rate on the

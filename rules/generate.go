@@ -127,6 +127,12 @@ const designComment = `#
 #   of its window: counts are estimates from Prometheus, close to but not
 #   exactly the calls; contract figures come from the event store. A 30d
 #   figure reads 8640 samples per series whatever the scrape interval.
+#   Per service option, two more tiles split the abandoned calls by wait:
+#   telephony_calls_abandoned_within_20s:increase5m and ..._within_60s, the
+#   abandon-wait buckets le="20" and le="60" (matched as "20" or "20.0").
+#   Boards sum them over their range beside the abandoned tile: within 20 s,
+#   20-60 s (60 minus 20) and over 60 s (abandoned minus 60) add up to the
+#   abandoned count exactly.
 # - sla_late_call_budget_remaining:calls_30d = floor(within/target - denominator)
 #   over 30 days: how many more calls may miss the target before the 30-day
 #   figure drops below it (negative: calls over). An estimate, floor()ed: it

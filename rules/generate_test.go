@@ -86,10 +86,11 @@ func TestGenerateUsesEachTiersOwnThreshold(t *testing.T) {
 		not  []string
 	}{
 		{"sla_ealing.rules.yml", []string{`standard="gold",le=~"20(\\.0)?"`, `standard="silver",le=~"60(\\.0)?"`}, []string{`le=~"40`}},
-		{"sla_havering.rules.yml", []string{`standard="silver",le=~"40(\\.0)?"`}, []string{`standard="gold"`, `le=~"60`}},
+		{"sla_havering.rules.yml", []string{`standard="silver",le=~"40(\\.0)?"`}, []string{`standard="gold"`, `standard="silver",le=~"60`}},
 		{"sla_rbkc.rules.yml", []string{`standard="gold",le=~"20(\\.0)?"`, `standard="silver",le=~"60(\\.0)?"`}, nil},
 		{"sla_enfield.rules.yml", []string{`telephony_abandon_wait_seconds_bucket{po="enfield",le=~"5(\\.0)?"}`}, nil},
-		{"sla_peabody.rules.yml", []string{`telephony_calls_offered_total{po="peabody"}`}, []string{`abandon_wait_seconds_bucket`}},
+		// No short abandons: the denominator is offered alone.
+		{"sla_peabody.rules.yml", []string{"record: po_service_option:sla_denominator:increase5m\n        expr: sum by (po, service_option) (increase(telephony_calls_offered_total{po=\"peabody\"}[5m]))\n"}, nil},
 	} {
 		s := string(files[tc.file])
 		if s == "" {

@@ -16,6 +16,7 @@ import (
 func validate(c *catalog.Catalog, cfg Config) error {
 	errs := validateConfig(cfg)
 	buckets := c.Buckets()
+	errs = append(errs, validateAbandonBands(c.Source, buckets)...)
 	for i := range c.Organisations {
 		p := &c.Organisations[i]
 		for _, tier := range p.TiersUsed() {
@@ -42,6 +43,19 @@ func validate(c *catalog.Catalog, cfg Config) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// validateAbandonBands checks that every abandon band bound is an exact
+// histogram bucket (the catalogue always adds 20 and 60 s: its default
+// buckets; this guards the rules against a catalogue that stops doing so).
+func validateAbandonBands(source string, buckets []float64) []error {
+	var errs []error
+	for _, sec := range abandonBandSeconds() {
+		if !slices.Contains(buckets, float64(sec)) {
+			errs = append(errs, fmt.Errorf("%s: abandon band bound %d s is not a histogram bucket (buckets: %v): abandoned calls are reported within 20 s, 20–60 s and over 60 s", source, sec, buckets))
+		}
+	}
+	return errs
 }
 
 // validateConfig checks the volume guards and the for durations.

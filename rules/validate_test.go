@@ -136,3 +136,19 @@ func TestGenerateUsesConfiguredVolumeGuards(t *testing.T) {
 		}
 	}
 }
+
+// The abandon bands need buckets at 20 and 60 s. Every catalogue has them
+// (its default buckets); the guard names each one that is missing.
+func TestAbandonBandBucketsAlwaysThere(t *testing.T) {
+	c, err := catalog.Parse("strict.yaml", []byte(ninetyPercentSilver))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if errs := validateAbandonBands(c.Source, c.Buckets()); errs != nil {
+		t.Errorf("a catalogue without 20 s or 60 s thresholds of its own: %v", errs)
+	}
+	errs := validateAbandonBands("x.yaml", []float64{10, 20, 30})
+	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "x.yaml: abandon band bound 60 s is not a histogram bucket (buckets: [10 20 30])") {
+		t.Errorf("buckets without 60: got %v", errs)
+	}
+}

@@ -26,6 +26,15 @@ const (
 	fBudget      = "sla_late_call_budget_remaining"
 )
 
+// abandonBandSeconds are the upper bounds of SPEC's abandon bands (within
+// 20 s, 20–60 s, over 60 s): the long group records a tile of the
+// abandon-wait bucket at each, so boards can split the abandoned tiles'
+// sum into bands that add up to it exactly.
+func abandonBandSeconds() []int { return []int{20, 60} }
+
+// abandonedWithin names the figure of calls abandoned within sec seconds.
+func abandonedWithin(sec int) string { return fmt.Sprintf("%s_within_%ds", fAbandoned, sec) }
+
 // counters are the four per-window counts every ratio is built from.
 func counters(l level, fn string, p *catalog.PO, window string) []struct{ metric, expr string } {
 	return []struct{ metric, expr string }{
@@ -69,12 +78,20 @@ func fastGroup(p *catalog.PO) group {
 // days and a ratio of two such sums is a ratio of sums, never an average of
 // ratios. increase() extrapolates to its window's edges, so the counts are
 // close to, not exactly, the calls; contract figures come from the store.
+// Per service option it also records tiles of the calls abandoned within
+// each abandon band's bound (abandonBandSeconds), for the boards.
 func longGroup(p *catalog.PO, now time.Time) group {
 	g := group{Name: "slawatch-sla-" + p.ID + "-long", Interval: tileInterval}
 	tile := "increase" + tileInterval
 	for _, l := range levels() {
 		for _, c := range counters(l, "increase", p, tileInterval) {
 			g.Rules = append(g.Rules, record(l.name(c.metric, tile), c.expr))
+		}
+		if l == levelOption {
+			for _, sec := range abandonBandSeconds() {
+				g.Rules = append(g.Rules, record(l.name(abandonedWithin(sec), tile),
+					counterExpr(l, "increase", mAbandonBkt, p.ID, tileInterval, leMatcher(sec))))
+			}
 		}
 		for _, w := range longWindows {
 			for _, m := range []string{fOffered, fAbandoned, fWithin, fDenominator} {
