@@ -17,8 +17,9 @@ const DefaultMaxBody = 64 << 10
 
 // MaxExprLen is the longest query or match[] accepted (16 KiB; the
 // longest board query is about 600 bytes). PromQL's parse time grows
-// with the square of nesting, so the length is checked before anything
-// parses the expression.
+// with the square of nesting, so the length, and then the nesting (see
+// Options.MaxNesting), are checked before anything parses the
+// expression.
 const MaxExprLen = 16 << 10
 
 // requestError is a request refused before it reaches the enforcer.
@@ -45,10 +46,12 @@ const formContentType = "application/x-www-form-urlencoded"
 // selector. The copy has no Authorization or Cookie header and a clean
 // path (RawPath cleared), so nothing the enforcer did not see reaches
 // Prometheus. No query or match[], on any endpoint, may be longer than
-// MaxExprLen. The client's Accept-Encoding is dropped: injectproxy decodes
-// only gzip when it filters rules and alerts, and without the header Go's
-// transport asks Prometheus for gzip and decodes it itself.
-func canonical(r *http.Request, ep endpoint, maxBody int64) (*http.Request, error) {
+// MaxExprLen or nest deeper than maxNesting (see nesting): both are
+// checked before anything parses it. The client's Accept-Encoding is
+// dropped: injectproxy decodes only gzip when it filters rules and
+// alerts, and without the header Go's transport asks Prometheus for gzip
+// and decodes it itself.
+func canonical(r *http.Request, ep endpoint, maxBody int64, maxNesting int) (*http.Request, error) {
 	params, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
 		return nil, refuse(http.StatusBadRequest, "the URL's query string does not parse: %v", err)
@@ -69,6 +72,10 @@ func canonical(r *http.Request, ep endpoint, maxBody int64) (*http.Request, erro
 		for _, v := range params[k] {
 			if len(v) > MaxExprLen {
 				return nil, refuse(http.StatusBadRequest, "a %s of %d bytes is over the limit of %d bytes", k, len(v), MaxExprLen)
+			}
+			if d := nesting(v); d > maxNesting {
+				return nil, refuse(http.StatusBadRequest,
+					"a %s nesting %d deep is over the limit of %d (brackets and operators: a + b + c nests 2 deep)", k, d, maxNesting)
 			}
 		}
 	}

@@ -37,6 +37,10 @@ type Options struct {
 	// MaxInFlight is how many requests of one credential are served at
 	// once; more are answered 429 (0: DefaultMaxInFlight).
 	MaxInFlight int
+	// MaxNesting is the deepest a query or match[] may nest (brackets
+	// and operators, see nesting), checked before anything parses it;
+	// deeper ones are answered 400 (0: DefaultMaxNesting).
+	MaxNesting int
 }
 
 // MaxHeaderBytes is the http.Server.MaxHeaderBytes the proxy's servers
@@ -50,6 +54,7 @@ type Proxy struct {
 	enforcer http.Handler
 	log      *slog.Logger
 	maxBody  int64
+	maxNest  int
 	inFlight *inFlight
 	requests *prometheus.CounterVec
 	authFail *prometheus.CounterVec
@@ -76,9 +81,13 @@ func New(o Options) (*Proxy, error) {
 	if o.MaxInFlight <= 0 {
 		o.MaxInFlight = DefaultMaxInFlight
 	}
+	if o.MaxNesting <= 0 {
+		o.MaxNesting = DefaultMaxNesting
+	}
 	p := &Proxy{
 		log:      o.Logger,
 		maxBody:  o.MaxBody,
+		maxNest:  o.MaxNesting,
 		inFlight: newInFlight(o.MaxInFlight),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "slawatch_proxy_requests_total",
@@ -200,7 +209,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer p.inFlight.release(c.User)
-	cr, err := canonical(r, ep, p.maxBody)
+	cr, err := canonical(r, ep, p.maxBody, p.maxNest)
 	if err != nil {
 		code, msg := statusOf(err)
 		p.log.Info("proxy: refused request", "po", po, "endpoint", name, "code", code, "reason", msg)

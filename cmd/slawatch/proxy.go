@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	stdlog "log"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -60,8 +62,10 @@ func runProxyServe(ctx context.Context, e *env, args []string) error {
 			"exemplars, and a wrong method on a served path gets 405; /-/healthy is the one path\n"+
 			"served without a credential. The proxy's own metrics are on --metrics-listen only,\n"+
 			"never on --listen (a PO could read them there).\n\n"+
-			"Limits: a query or match[] over 16 KiB is refused (400), a POST body over 64 KiB (413),\n"+
-			"request headers (the URL included) over 64 KiB (431); a credential with --max-in-flight\n"+
+			"Limits: a query or match[] over 16 KiB, or nesting deeper than --max-nesting (brackets\n"+
+			"and operators: a + b + c nests 2 deep), is refused (400) before anything parses it\n"+
+			"(PromQL's parse time grows with the square of nesting); a POST body over 64 KiB gets 413,\n"+
+			"request headers (the URL included) over 64 KiB 431; a credential with --max-in-flight\n"+
 			"requests in progress gets 429 for one more.\n\n"+
 			"--upstream must be Prometheus's root URL (no path, query or user info): behind a path\n"+
 			"prefix, rules and alerts would not be filtered to the PO.\n\n"+
@@ -81,6 +85,7 @@ func runProxyServe(ctx context.Context, e *env, args []string) error {
 		"(requests by PO, endpoint and status; no credential needed); empty: not served")
 	upstream := fs.String("upstream", "http://127.0.0.1:9090", "the root URL of the Prometheus the proxy queries (no path)")
 	maxInFlight := fs.Int("max-in-flight", tenancy.DefaultMaxInFlight, "requests of one credential served at once; more get 429")
+	maxNesting := fs.Int("max-nesting", tenancy.DefaultMaxNesting, "deepest nesting of a query or match[] (brackets and operators); deeper gets 400")
 	credsFile := fs.String("credentials", "", "credentials file (YAML, token hashes only); required")
 	webConfig := fs.String("web.config.file", "", "exporter-toolkit web configuration file for TLS; empty: plain HTTP")
 	if err := parseFlags(fs, args); err != nil {
@@ -99,10 +104,20 @@ func runProxyServe(ctx context.Context, e *env, args []string) error {
 	if *maxInFlight < 1 {
 		return usagef("--max-in-flight %d: want 1 or more (requests of one credential served at once)", *maxInFlight)
 	}
+	if *maxNesting < 1 {
+		return usagef("--max-nesting %d: want 1 or more (how deep a query may nest)", *maxNesting)
+	}
 	log, err := c.logger(e)
 	if err != nil {
 		return err
 	}
+	// injectproxy (prom-label-proxy) takes no logger: it logs through the
+	// standard library's log.Default(). The only way in is the log
+	// package's global output, so it is set here, in this thin main and
+	// never in the tenancy package, for as long as the proxy serves.
+	// (slog.SetDefault would do it too, but would also replace
+	// slog.Default and log at Info.)
+	defer routeStdLog(log.With("component", "injectproxy"), slog.LevelWarn)()
 	if err := checkWebConfig(*webConfig); err != nil {
 		return err
 	}
@@ -125,7 +140,7 @@ func runProxyServe(ctx context.Context, e *env, args []string) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	p, err := tenancy.New(tenancy.Options{Upstream: up, Credentials: cs, Logger: log.With("component", "proxy"), Registerer: reg,
-		MaxInFlight: *maxInFlight})
+		MaxInFlight: *maxInFlight, MaxNesting: *maxNesting})
 	if err != nil {
 		return err
 	}
@@ -160,7 +175,8 @@ func runProxyServe(ctx context.Context, e *env, args []string) error {
 			return fmt.Errorf("proxy listen %s: %w", addr, err)
 		}
 		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
-			MaxHeaderBytes: tenancy.MaxHeaderBytes}
+			MaxHeaderBytes: tenancy.MaxHeaderBytes,
+			ErrorLog:       slog.NewLogLogger(log.With("component", "http").Handler(), slog.LevelWarn)}
 		servers = append(servers, srv)
 		bound := ln.Addr().String()
 		fmt.Fprintf(e.stdout, "slawatch proxy %s on %s://%s\n", what, strings.Fields(scheme)[0], bound)
@@ -195,6 +211,21 @@ func runProxyServe(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("proxy: %w", serveErr)
 	}
 	return nil
+}
+
+// routeStdLog sends what the standard library's log package writes
+// through l's handler at level, and returns the function that puts the
+// log package's output, flags and prefix back.
+func routeStdLog(l *slog.Logger, level slog.Level) (restore func()) {
+	w, flags, prefix := stdlog.Writer(), stdlog.Flags(), stdlog.Prefix()
+	stdlog.SetOutput(slog.NewLogLogger(l.Handler(), level).Writer())
+	stdlog.SetFlags(0)
+	stdlog.SetPrefix("")
+	return func() {
+		stdlog.SetOutput(w)
+		stdlog.SetFlags(flags)
+		stdlog.SetPrefix(prefix)
+	}
 }
 
 // checkWebConfig validates an exporter-toolkit web configuration and
