@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -15,26 +14,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
-)
 
-// freePorts returns n distinct free loopback ports.
-func freePorts(t *testing.T, n int) []int {
-	t.Helper()
-	var ls []net.Listener
-	var ports []int
-	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		ls = append(ls, l)
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
-	}
-	for _, l := range ls {
-		l.Close()
-	}
-	return ports
-}
+	"github.com/slawatch/slawatch/internal/testprom"
+)
 
 // eventually polls f until it returns nil or the deadline passes.
 func eventually(t *testing.T, what string, d time.Duration, f func() error) {
@@ -128,7 +110,7 @@ func TestLocalStack(t *testing.T) {
 		tokens[po] = strings.TrimSpace(string(out))
 	}
 
-	p := freePorts(t, 9)
+	p := testprom.FreePorts(t, 9)
 	names := []string{"PROM_PORT", "AM_PORT", "TELEPHONY_PORT", "LINETEST_PORT", "CRM_PORT", "MAILROOM_PORT", "NOTIFY_PORT", "PROXY_PORT", "PROXY_METRICS_PORT"}
 	env := append(os.Environ(), "SLAWATCH_BIN="+bin, "CATALOG="+catalogPath, "INTERVAL=1s")
 	port := map[string]int{}

@@ -5,13 +5,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,6 +16,7 @@ import (
 
 	"github.com/slawatch/slawatch/internal/secret"
 	"github.com/slawatch/slawatch/internal/syncbuf"
+	"github.com/slawatch/slawatch/internal/testprom"
 )
 
 // The attack target: the same metric names for three POs and a series with
@@ -85,40 +82,21 @@ type attackCase struct {
 }
 
 func TestAttacksAgainstRealPrometheus(t *testing.T) {
-	promBin, err := exec.LookPath("prometheus")
-	if err != nil {
-		t.Fatal("prometheus not found on PATH: install Debian's prometheus package (apt-get install prometheus); " +
-			"the attack suite needs a real Prometheus")
-	}
 	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4")
 		io.WriteString(w, attackExposition)
 	}))
 	defer target.Close()
-
-	dir := t.TempDir()
-	rules := filepath.Join(dir, "attack.rules.yml")
-	cfg := fmt.Sprintf(`global: {scrape_interval: 1s, evaluation_interval: 1s}
-rule_files: [%q]
+	prom := testprom.Start(t, testprom.Options{
+		Config: fmt.Sprintf(`global: {scrape_interval: 1s, evaluation_interval: 1s}
+rule_files: [attack.rules.yml]
 scrape_configs:
   - job_name: attack
     static_configs: [{targets: [%q]}]
-`, rules, strings.TrimPrefix(target.URL, "http://"))
-	for name, data := range map[string]string{rules: attackRules, filepath.Join(dir, "prometheus.yml"): cfg} {
-		if err := os.WriteFile(name, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	addr := freeAddr(t)
-	prom := exec.Command(promBin, "--config.file="+filepath.Join(dir, "prometheus.yml"),
-		"--storage.tsdb.path="+filepath.Join(dir, "tsdb"), "--web.listen-address="+addr, "--web.enable-admin-api")
-	promLog := &syncbuf.Buffer{}
-	prom.Stdout, prom.Stderr = promLog, promLog
-	if err := prom.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { prom.Process.Signal(os.Interrupt); prom.Wait() }()
-	promURL := "http://" + addr
+`, strings.TrimPrefix(target.URL, "http://")),
+		Files: map[string]string{"attack.rules.yml": attackRules},
+		Args:  []string{"--web.enable-admin-api"},
+	})
 
 	// Credentials: rbkc, ealing, and barnet, whose token is revoked below.
 	tokBarnet := secret.New("barnet-token-0123456789abcdefghijklmnopqrstu")
@@ -127,7 +105,7 @@ scrape_configs:
 	if err != nil {
 		t.Fatal(err)
 	}
-	up, _ := url.Parse(promURL)
+	up, _ := url.Parse(prom.URL)
 	logs := &syncbuf.Buffer{}
 	p, err := New(Options{Upstream: up, Credentials: cs, Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	if err != nil {
@@ -140,7 +118,7 @@ scrape_configs:
 	// Wait until Prometheus has every PO's series, recorded series and
 	// alerts: the test is only worth something when the data is there.
 	direct := func(q string) (int, error) {
-		resp, err := client.Get(promURL + "/api/v1/query?query=" + url.QueryEscape(q))
+		resp, err := client.Get(prom.URL + "/api/v1/query?query=" + url.QueryEscape(q))
 		if err != nil {
 			return 0, err
 		}
@@ -170,7 +148,7 @@ scrape_configs:
 				break
 			}
 			if time.Now().After(deadline) {
-				t.Fatalf("Prometheus never had %d rows for %s (last %d, %v)\nprometheus log:\n%s", want, q, n, err, tailOf(promLog.String(), 3000))
+				t.Fatalf("Prometheus never had %d rows for %s (last %d, %v)", want, q, n, err)
 			}
 			time.Sleep(300 * time.Millisecond)
 		}
@@ -209,7 +187,7 @@ scrape_configs:
 
 	// The leak check itself must be able to fail: Prometheus's own answer
 	// to the widest query holds every PO.
-	if _, b := getDirect(t, client, promURL+"/api/v1/query?query="+url.QueryEscape(`{__name__=~".+"}`)); len(leaks(string(b), "")) != len(forbidden) {
+	if _, b := getDirect(t, client, prom.URL+"/api/v1/query?query="+url.QueryEscape(`{__name__=~".+"}`)); len(leaks(string(b), "")) != len(forbidden) {
 		t.Fatalf("the leak check does not see other POs in Prometheus's own answer: %v", leaks(string(b), ""))
 	}
 
@@ -322,20 +300,20 @@ scrape_configs:
 			code, body := send(t, c, "rbkc", tokRBKC)
 			request := c.params.Encode() + " " + c.url.Encode()
 			if l := leaks(string(body), request); len(l) > 0 {
-				t.Fatalf("LEAK: the answer holds %v:\n%s", l, tailOf(string(body), 2000))
+				t.Fatalf("LEAK: the answer holds %v:\n%s", l, testprom.Tail(string(body), 2000))
 			}
 			if c.code != 0 && code != c.code {
-				t.Fatalf("status %d; want %d: %s", code, c.code, tailOf(string(body), 500))
+				t.Fatalf("status %d; want %d: %s", code, c.code, testprom.Tail(string(body), 500))
 			}
 			if code != http.StatusOK {
 				return
 			}
 			var a promAnswer
 			if err := json.Unmarshal(body, &a); err != nil || a.Status != "success" {
-				t.Fatalf("answer %v: %s", err, tailOf(string(body), 500))
+				t.Fatalf("answer %v: %s", err, testprom.Tail(string(body), 500))
 			}
 			if n := rowCount(a.Data); c.rows >= 0 && n != c.rows {
-				t.Errorf("%d rows; want %d: %s", n, c.rows, tailOf(string(a.Data), 1500))
+				t.Errorf("%d rows; want %d: %s", n, c.rows, testprom.Tail(string(a.Data), 1500))
 			}
 			if c.check != nil {
 				c.check(t, a.Data)
@@ -374,7 +352,7 @@ scrape_configs:
 				c.path = path
 				code, body := send(t, c, a.user, a.tok)
 				if code != http.StatusUnauthorized || len(leaks(string(body), "")) > 0 || strings.Contains(string(body), "rbkc") {
-					t.Errorf("%s: %d %s", path, code, tailOf(string(body), 300))
+					t.Errorf("%s: %d %s", path, code, testprom.Tail(string(body), 300))
 				}
 			}
 		})
@@ -498,7 +476,7 @@ func contains(want ...string) func(*testing.T, json.RawMessage) {
 	return func(t *testing.T, data json.RawMessage) {
 		for _, w := range want {
 			if !strings.Contains(string(data), `"`+w) {
-				t.Errorf("answer lacks %q: %s", w, tailOf(string(data), 1500))
+				t.Errorf("answer lacks %q: %s", w, testprom.Tail(string(data), 1500))
 			}
 		}
 	}
@@ -522,21 +500,4 @@ func mustParseCreds(t *testing.T, data string) *Credentials {
 		t.Fatal(err)
 	}
 	return cs
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
-func tailOf(s string, n int) string {
-	if len(s) > n {
-		return "..." + s[len(s)-n:]
-	}
-	return s
 }

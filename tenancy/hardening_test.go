@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/slawatch/slawatch/internal/syncbuf"
+	"github.com/slawatch/slawatch/internal/testprom"
 )
 
 // TestUpstreamMustBeRoot: injectproxy filters rules and alerts by the
@@ -89,10 +90,10 @@ func TestRequestSizeLimits(t *testing.T) {
 			}
 			code, body, _ := f.do(t, tc.method, tc.path, ctype, tc.body, "rbkc", tok)
 			if code != tc.code {
-				t.Errorf("%d %s; want %d", code, tailOf(body, 200), tc.code)
+				t.Errorf("%d %s; want %d", code, testprom.Tail(body, 200), tc.code)
 			}
 			if code == 400 && !strings.Contains(body, "16384 bytes") {
-				t.Errorf("refusal does not name the limit: %s", tailOf(body, 200))
+				t.Errorf("refusal does not name the limit: %s", testprom.Tail(body, 200))
 			}
 			if reqs := f.up.take(); len(reqs) != tc.forwarded {
 				t.Errorf("%d requests reached Prometheus; want %d", len(reqs), tc.forwarded)
@@ -308,7 +309,7 @@ func TestAcceptEncoding(t *testing.T) {
 		if resp.StatusCode != 200 || !strings.Contains(string(b), "a:rbkc") || strings.Contains(string(b), "ealing") ||
 			resp.Header.Get("Content-Encoding") != "" {
 			t.Errorf("Accept-Encoding %q: %d %s %q; want 200 with rbkc's rule only, uncompressed",
-				ae, resp.StatusCode, resp.Header.Get("Content-Encoding"), tailOf(string(b), 300))
+				ae, resp.StatusCode, resp.Header.Get("Content-Encoding"), testprom.Tail(string(b), 300))
 		}
 	}
 	ep.mu.Lock()

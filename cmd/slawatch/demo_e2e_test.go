@@ -14,6 +14,7 @@ import (
 
 	"github.com/slawatch/slawatch/catalog"
 	"github.com/slawatch/slawatch/internal/syncbuf"
+	"github.com/slawatch/slawatch/internal/testprom"
 	"github.com/slawatch/slawatch/store"
 )
 
@@ -40,7 +41,7 @@ func TestDemoSurgePagesOnlyThatPO(t *testing.T) {
 		"--data", dir, "--listen", "127.0.0.1:0", "--api", "127.0.0.1:0", "--notify-listen", "127.0.0.1:0",
 		"--scenario", "surge:rbkc", "--duration", "2m", "--refresh", "5s"})
 	if code != 0 {
-		t.Fatalf("demo exit %d\n%s", code, tail(errb.String(), 2000))
+		t.Fatalf("demo exit %d\n%s", code, testprom.Tail(errb.String(), 2000))
 	}
 	boards := strings.Split(out.String(), "slawatch live board")
 	last := boards[len(boards)-1]
@@ -104,7 +105,7 @@ func TestDemoSurgePagesOnlyThatPO(t *testing.T) {
 		}
 	}
 	if !paged {
-		t.Errorf("rbkc-duty-officer not paged for SLABreached rbkc/major_emergencies; pages.log:\n%s\ndemo log:\n%s", log, tail(errb.String(), 3000))
+		t.Errorf("rbkc-duty-officer not paged for SLABreached rbkc/major_emergencies; pages.log:\n%s\ndemo log:\n%s", log, testprom.Tail(errb.String(), 3000))
 	}
 }
 
@@ -136,13 +137,6 @@ func TestDemoPageLog(t *testing.T) {
 	}
 }
 
-func tail(s string, n int) string {
-	if len(s) > n {
-		return s[len(s)-n:]
-	}
-	return s
-}
-
 // The issue-4 acceptance line: `--scenario deadline:enfield` kills
 // Enfield's main number; its line test fails and the page (LineTestFailed,
 // to the duty managers: Enfield has no escalation policy) appears well
@@ -158,11 +152,11 @@ func TestDemoDeadLinePages(t *testing.T) {
 		"--data", dir, "--listen", "127.0.0.1:0", "--api", "127.0.0.1:0", "--notify-listen", "127.0.0.1:0",
 		"--scenario", "deadline:enfield", "--duration", "75s", "--refresh", "5s"})
 	if code != 0 {
-		t.Fatalf("demo exit %d\n%s", code, tail(errb.String(), 2000))
+		t.Fatalf("demo exit %d\n%s", code, testprom.Tail(errb.String(), 2000))
 	}
 	log, _ := os.ReadFile(filepath.Join(dir, "pages.log"))
 	if !regexp.MustCompile(`PAGE #\d+ LineTestFailed enfield "[^"]*\+442079460009`).Match(log) {
-		t.Errorf("no LineTestFailed page for +442079460009; pages.log:\n%s\ndemo log:\n%s", log, tail(errb.String(), 3000))
+		t.Errorf("no LineTestFailed page for +442079460009; pages.log:\n%s\ndemo log:\n%s", log, testprom.Tail(errb.String(), 3000))
 	}
 	code, csv, errOut := runCLI(t, "linetest", "report", "--catalog", "../../examples/london-ooh.yaml", "--po", "enfield", "--month", time.Now().In(londonTZ(t)).Format("2006-01"), "--store", dsn)
 	if code != 0 {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slawatch/slawatch/internal/testprom"
 	"github.com/slawatch/slawatch/store"
 )
 
@@ -48,7 +49,7 @@ func TestDemoLoneWorkerOverdue(t *testing.T) {
 		}
 	}
 	if incident == "" {
-		t.Fatalf("the emergency contact was never paged; lone-worker pages %v\nstdout:\n%s\nlog:\n%s", before, tail(out.String(), 2000), tail(errb.String(), 3000))
+		t.Fatalf("the emergency contact was never paged; lone-worker pages %v\nstdout:\n%s\nlog:\n%s", before, testprom.Tail(out.String(), 2000), testprom.Tail(errb.String(), 3000))
 	}
 	// The duty managers' step also posts to their Slack channel.
 	want := []string{"ooh-dm-1", "ooh-dm-2", "#ooh-duty-managers", "haringey-ooh-manager", "haringey-emergency-contact"}
@@ -62,10 +63,10 @@ func TestDemoLoneWorkerOverdue(t *testing.T) {
 	}
 	acked := time.Now()
 	if code := <-done; code != 0 {
-		t.Fatalf("demo exit %d\n%s", code, tail(errb.String(), 2000))
+		t.Fatalf("demo exit %d\n%s", code, testprom.Tail(errb.String(), 2000))
 	}
 	if !strings.Contains(out.String(), "lone worker haringey-eo-1 of haringey enforcement checked in") {
-		t.Errorf("the demo did not say who checked in:\n%s", tail(out.String(), 2000))
+		t.Errorf("the demo did not say who checked in:\n%s", testprom.Tail(out.String(), 2000))
 	}
 	data, _ := os.ReadFile(pagesLog)
 	var after, notices []string

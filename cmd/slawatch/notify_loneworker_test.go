@@ -15,6 +15,7 @@ import (
 
 	"github.com/slawatch/slawatch/alerting/sms/twiliofake"
 	"github.com/slawatch/slawatch/internal/apiauth"
+	"github.com/slawatch/slawatch/internal/testprom"
 	"github.com/slawatch/slawatch/store"
 )
 
@@ -35,7 +36,7 @@ func TestNotifyServesLoneWorkers(t *testing.T) {
 		t.Fatal(err)
 	}
 	dsn := "sqlite:" + filepath.Join(dir, "events.db")
-	addr := freePort(t)
+	addr := testprom.FreeAddr(t)
 	base := "http://" + addr
 	startNotifyArgs(t, "--listen", addr, "--public-url", base, "--store", dsn, "--api-tokens", tokens)
 

@@ -20,6 +20,7 @@ import (
 	"github.com/slawatch/slawatch/alerting/slack/slackfake"
 	"github.com/slawatch/slawatch/alerting/sms/twiliofake"
 	"github.com/slawatch/slawatch/catalog"
+	"github.com/slawatch/slawatch/internal/testprom"
 )
 
 // The issue's end-to-end test on Debian's real Prometheus and Alertmanager:
@@ -34,10 +35,6 @@ import (
 // with who took charge follow; nobody else is paged. The seconds from the
 // breaching calls to the SMS are logged (docs/BENCHMARKS.md).
 func TestPagingEndToEnd(t *testing.T) {
-	promBin, err := exec.LookPath("prometheus")
-	if err != nil {
-		t.Fatal("prometheus not found: install Debian's prometheus package, or run `make test`")
-	}
 	amBin, err := exec.LookPath("prometheus-alertmanager")
 	if err != nil {
 		t.Fatal("prometheus-alertmanager not found: install Debian's prometheus-alertmanager or run make test")
@@ -65,7 +62,7 @@ func TestPagingEndToEnd(t *testing.T) {
 	}
 	dir := t.TempDir()
 	dsn := "sqlite:" + filepath.Join(dir, "events.db")
-	notifyAddr := freePort(t)
+	notifyAddr := testprom.FreeAddr(t)
 	base := "http://" + notifyAddr
 	startNotifyArgs(t, "--listen", notifyAddr, "--public-url", base, "--store", dsn)
 
@@ -79,36 +76,22 @@ func TestPagingEndToEnd(t *testing.T) {
 	}
 	amFile := filepath.Join(dir, "alertmanager.yml")
 	os.WriteFile(amFile, amYML, 0o644)
-	amAddr := freePort(t)
-	am := exec.Command(amBin, "--config.file="+amFile, "--storage.path="+filepath.Join(dir, "am"),
+	amAddr := testprom.FreeAddr(t)
+	am := testprom.StartProcess(t, "alertmanager", amBin, "--config.file="+amFile, "--storage.path="+filepath.Join(dir, "am"),
 		"--web.listen-address="+amAddr, "--cluster.listen-address=")
-	amLog := &syncBuffer{}
-	am.Stdout, am.Stderr = amLog, amLog
-	if err := am.Start(); err != nil {
+	if err := am.WaitReady("http://"+amAddr+"/-/ready", time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	defer func() { am.Process.Signal(os.Interrupt); am.Wait() }()
 	rulesGlob, _ := filepath.Abs("../../rules/generated/*.yml")
-	promCfg := fmt.Sprintf(`global: {scrape_interval: 5s, evaluation_interval: 5s}
+	prom := testprom.Start(t, testprom.Options{Config: fmt.Sprintf(`global: {scrape_interval: 5s, evaluation_interval: 5s}
 rule_files: [%q]
 alerting:
   alertmanagers: [{static_configs: [{targets: [%q]}]}]
 scrape_configs:
   - job_name: telephony
     static_configs: [{targets: [%q]}]
-`, rulesGlob, amAddr, strings.TrimPrefix(exporter, "http://"))
-	promFile := filepath.Join(dir, "prometheus.yml")
-	os.WriteFile(promFile, []byte(promCfg), 0o644)
-	promAddr := freePort(t)
-	prom := exec.Command(promBin, "--config.file="+promFile, "--storage.tsdb.path="+filepath.Join(dir, "tsdb"),
-		"--web.listen-address="+promAddr)
-	promLog := &syncBuffer{}
-	prom.Stdout, prom.Stderr = promLog, promLog
-	if err := prom.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { prom.Process.Signal(os.Interrupt); prom.Wait() }()
-	client, _ := api.NewClient(api.Config{Address: "http://" + promAddr})
+`, rulesGlob, amAddr, strings.TrimPrefix(exporter, "http://"))})
+	client, _ := api.NewClient(api.Config{Address: prom.URL})
 	papi := v1.NewAPI(client)
 	query := func(q string) model.Vector {
 		qctx, cancel := context.WithTimeout(ctx, 5*time.Second)
@@ -129,7 +112,7 @@ scrape_configs:
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
-		t.Fatalf("%s: never happened\nprometheus:\n%s\nalertmanager:\n%s", what, tail(promLog.String(), 2000), tail(amLog.String(), 2000))
+		t.Fatalf("%s: never happened", what)
 	}
 	waitFor("first scrape", func() bool { v := query(`up{job="telephony"}`); return len(v) == 1 && v[0].Value == 1 })
 	time.Sleep(6 * time.Second) // a sample of the zero-initialised series before the calls
@@ -237,7 +220,7 @@ func startNotifyArgs(t *testing.T, args ...string) *syncBuffer {
 	t.Cleanup(func() {
 		cancel()
 		if code := <-done; code != 0 {
-			t.Errorf("notify exited %d:\n%s", code, tail(errb.String(), 3000))
+			t.Errorf("notify exited %d:\n%s", code, testprom.Tail(errb.String(), 3000))
 		}
 	})
 	deadline := time.Now().Add(30 * time.Second)

@@ -5,10 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,51 +15,26 @@ import (
 	"github.com/prometheus/client_golang/api"
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
-)
 
-func freePort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
+	"github.com/slawatch/slawatch/internal/testprom"
+)
 
 // The committed rules evaluate on the real Prometheus (Debian's package,
 // older than the Go library) scraping the real exporter binary.
 func TestRealPrometheusEvaluatesGeneratedRules(t *testing.T) {
-	promBin, err := exec.LookPath("prometheus")
-	if err != nil {
-		t.Fatal("prometheus not found: install Debian's prometheus package, or run `make test`")
-	}
 	bin := buildBinary(t)
 	dir := t.TempDir()
 	serve, base := startServe(t, bin, "sqlite:"+filepath.Join(dir, "events.db"))
 	defer func() { serve.Process.Signal(os.Interrupt); serve.Wait() }()
 
 	rulesGlob, _ := filepath.Abs("../../rules/generated/*.yml")
-	cfg := fmt.Sprintf(`global: {scrape_interval: 1s, evaluation_interval: 1s}
+	prom := testprom.Start(t, testprom.Options{Config: fmt.Sprintf(`global: {scrape_interval: 1s, evaluation_interval: 1s}
 rule_files: [%q]
 scrape_configs:
   - job_name: telephony
     static_configs: [{targets: [%q]}]
-`, rulesGlob, strings.TrimPrefix(base, "http://"))
-	cfgFile := filepath.Join(dir, "prometheus.yml")
-	if err := os.WriteFile(cfgFile, []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	addr := freePort(t)
-	prom := exec.Command(promBin, "--config.file="+cfgFile, "--storage.tsdb.path="+filepath.Join(dir, "tsdb"),
-		"--web.listen-address="+addr)
-	var promLog strings.Builder
-	prom.Stdout, prom.Stderr = &promLog, &promLog
-	if err := prom.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { prom.Process.Signal(os.Interrupt); prom.Wait() }()
-	client, _ := api.NewClient(api.Config{Address: "http://" + addr})
+`, rulesGlob, strings.TrimPrefix(base, "http://"))})
+	client, _ := api.NewClient(api.Config{Address: prom.URL})
 	papi := v1.NewAPI(client)
 
 	query := func(q string) model.Vector {
@@ -82,7 +55,7 @@ scrape_configs:
 			}
 			time.Sleep(500 * time.Millisecond)
 		}
-		t.Fatalf("%s: %s never held; last %v\nprometheus log:\n%s", what, q, query(q), tail(promLog.String(), 3000))
+		t.Fatalf("%s: %s never held; last %v", what, q, query(q))
 		return nil
 	}
 	waitFor("scrape", `up{job="telephony"}`, func(v model.Vector) bool { return len(v) == 1 && v[0].Value == 1 })

@@ -2,7 +2,6 @@ package verify
 
 import (
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,8 +11,6 @@ import (
 	"time"
 
 	"github.com/prometheus/common/model"
-
-	"github.com/slawatch/slawatch/internal/syncbuf"
 )
 
 // repoRoot is the module's root, from this package's folder.
@@ -29,73 +26,6 @@ func buildSlawatch(t *testing.T) string {
 		t.Fatalf("go build ./cmd/slawatch: %v\n%s", err, out)
 	}
 	return bin
-}
-
-// freeAddr returns a loopback address whose port was free a moment ago.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
-// process is a child process whose output is kept for error messages.
-type process struct {
-	name string
-	cmd  *exec.Cmd
-	out  *syncbuf.Buffer // stdout and stderr
-	done chan struct{}
-	err  error // after done
-}
-
-// start runs bin with args until the test ends: then it is interrupted
-// and, if it has not stopped within 20 s, killed.
-func start(t *testing.T, name, bin string, args ...string) *process {
-	t.Helper()
-	p := &process{name: name, cmd: exec.Command(bin, args...), out: &syncbuf.Buffer{}, done: make(chan struct{})}
-	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
-	if err := p.cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", name, err)
-	}
-	go func() { p.err = p.cmd.Wait(); close(p.done) }()
-	t.Cleanup(func() {
-		select {
-		case <-p.done:
-			return
-		default:
-		}
-		p.cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-p.done:
-		case <-time.After(20 * time.Second):
-			t.Logf("%s did not stop within 20 s of an interrupt: killed", name)
-			p.cmd.Process.Kill()
-			<-p.done
-		}
-	})
-	return p
-}
-
-// exited reports whether the process has ended, with its error.
-func (p *process) exited() (bool, error) {
-	select {
-	case <-p.done:
-		return true, p.err
-	default:
-		return false, nil
-	}
-}
-
-// tail is the end of the process's output.
-func (p *process) tail(n int) string {
-	s := p.out.String()
-	if len(s) > n {
-		s = "..." + s[len(s)-n:]
-	}
-	return s
 }
 
 // reInterval is a rule group's own evaluation interval.

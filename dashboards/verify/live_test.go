@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -18,6 +16,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/slawatch/slawatch/dashboards"
+	"github.com/slawatch/slawatch/internal/testprom"
 )
 
 // Timings of the live check. The demo's lone worker is overdue 70 s after
@@ -48,10 +47,6 @@ func TestEveryPanelReturnsData(t *testing.T) {
 		t.Skip("builds slawatch and runs the demo and Prometheus for about two minutes")
 	}
 	began := time.Now()
-	promBin, err := exec.LookPath("prometheus")
-	if err != nil {
-		t.Fatal("prometheus not found on PATH: this test needs Debian's prometheus package (apt-get install prometheus)")
-	}
 	generated, err := LoadBoards(filepath.Join(repoRoot, dashboards.DefaultDir))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) { // none yet: reported at the end
 		t.Fatal(err)
@@ -67,7 +62,7 @@ func TestEveryPanelReturnsData(t *testing.T) {
 	bin := buildSlawatch(t)
 	built := time.Now()
 	dir := t.TempDir()
-	expAddr, notifyAddr, promAddr := freeAddr(t), freeAddr(t), freeAddr(t)
+	expAddr, notifyAddr, promAddr := testprom.FreeAddr(t), testprom.FreeAddr(t), testprom.FreeAddr(t)
 
 	// Prometheus starts first, so its first scrapes may see the exporter's
 	// counters before the simulator's catch-up calls arrive; but the demo's
@@ -88,20 +83,16 @@ func TestEveryPanelReturnsData(t *testing.T) {
 		{name: "mailroom", addr: expAddr, keep: "mailroom_.*" + common},
 		{name: "notifier", addr: expAddr, keep: "notifier_.*|loneworker_.*|kpi_.*|slawatch_rota_.*" + common},
 	}
-	cfg := filepath.Join(dir, "prometheus.yml")
-	if err := os.WriteFile(cfg, []byte(promConfig(scrapeEvery, evalEvery, filepath.Join(dir, "rules", "*.yml"), jobs)), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	prom := start(t, "prometheus", promBin, "--config.file="+cfg, "--storage.tsdb.path="+filepath.Join(dir, "tsdb"),
-		"--web.listen-address="+promAddr)
-	demo := start(t, "slawatch demo", bin, "demo", "--catalog", filepath.Join(repoRoot, "examples/london-ooh.yaml"),
+	prom := testprom.Start(t, testprom.Options{
+		Config: promConfig(scrapeEvery, evalEvery, filepath.Join(dir, "rules", "*.yml"), jobs), Addr: promAddr})
+	demo := testprom.StartProcess(t, "slawatch demo", bin, "demo", "--catalog", filepath.Join(repoRoot, "examples/london-ooh.yaml"),
 		"--store", "sqlite:"+filepath.Join(dir, "events.db"), "--data", filepath.Join(dir, "demo"),
 		"--listen", expAddr, "--notify-listen", notifyAddr, "--api", "127.0.0.1:0", "--refresh", "1h",
 		"--scenario", "surge:rbkc", "--scenario", "overdue:haringey", "--scenario", "slowreferrals:rbkc",
 		"--scenario", "harmful:benefits", "--scenario", "deadline:tower_hamlets:+442079460007", "--escalation-speedup", "60",
 		"--catch-up", "30m", "--volume", fmt.Sprint(demoVolume))
 
-	client, err := api.NewClient(api.Config{Address: "http://" + promAddr})
+	client, err := api.NewClient(api.Config{Address: prom.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,9 +100,9 @@ func TestEveryPanelReturnsData(t *testing.T) {
 	ctx := context.Background()
 	alive := func() {
 		t.Helper()
-		for _, p := range []*process{prom, demo} {
-			if done, err := p.exited(); done {
-				t.Fatalf("%s exited (%v):\n%s", p.name, err, p.tail(4000))
+		for _, p := range []*testprom.Process{prom.Process, demo} {
+			if done, err := p.Exited(); done {
+				t.Fatalf("%s exited (%v)", p.Name(), err)
 			}
 		}
 	}
@@ -132,8 +123,7 @@ func TestEveryPanelReturnsData(t *testing.T) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("targets up after %s: %v (err %v); want all of %v\nprometheus:\n%s\ndemo:\n%s", upWithin, up, err, names,
-				prom.tail(3000), demo.tail(3000))
+			t.Fatalf("targets up after %s: %v (err %v); want all of %v", upWithin, up, err, names)
 		}
 	}
 
