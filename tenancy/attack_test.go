@@ -237,6 +237,10 @@ scrape_configs:
 		{name: "label_replace other inside", path: "/api/v1/query", params: q(`label_replace(` + calls + `{po="ealing"}, "po", "rbkc", "", "")`), code: 400, rows: -1},
 		{name: "absent other", path: "/api/v1/query", params: q(`absent(` + calls + `{po="ealing"})`), code: 400, rows: -1},
 		{name: "offset and @", path: "/api/v1/query", params: q(calls + ` offset 1s @ end()`), code: 200, rows: 2, check: allPO("rbkc")},
+		// Nesting: at the limit (64 operators deep) answered and filtered;
+		// one deeper refused before any parse (DefaultMaxNesting).
+		{name: "nesting at the limit", path: "/api/v1/query", params: q(strings.Repeat("-", 64) + calls), code: 200, rows: 2, check: allPO("rbkc")},
+		{name: "nesting over the limit", path: "/api/v1/query", params: q(strings.Repeat("-", 64) + "(" + calls + ")"), code: 400, rows: -1},
 		// Every series.
 		{name: "every name", path: "/api/v1/query", params: q(`{__name__=~".+"}`), code: 200, rows: -1, check: allPO("rbkc")},
 		{name: "every name range", path: "/api/v1/query_range", params: rng(`{__name__=~".+"}`), code: 200, rows: -1, check: allPO("rbkc")},
