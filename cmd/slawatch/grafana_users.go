@@ -47,7 +47,8 @@ func runGrafanaViewer(ctx context.Context, e *env, args []string) error {
 			"unless --move takes it out of the others. A Grafana server administrator is refused (it\n"+
 			"sees every organisation). The memberships are read back: the command fails unless the\n"+
 			"user ends a Viewer of the PO's organisation only. Run `grafana setup` first.\n\n"+
-			"Names and e-mails are written to Grafana only, never printed or logged.\n\n"+
+			"Names, e-mails and passwords are written to Grafana only, never printed or logged. A user\n"+
+			"made here that does not end a Viewer of the PO's organisation only is deleted again.\n\n"+
 			"Example:\n"+
 			"  slawatch grafana viewer --po haringey --login haringey-monitor-1 --email monitor@example.org \\\n"+
 			"      --viewer-password-file ./pw --url http://127.0.0.1:3000 --password-file /run/secrets/grafana_admin_password")
@@ -111,14 +112,15 @@ func runGrafanaViewer(ctx context.Context, e *env, args []string) error {
 
 func runGrafanaAudit(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "grafana audit", "grafana audit [--catalog F] [--url URL ...]",
-		"Reads the members of organisation 1 (the provider's, every PO's data) and of every PO's\n"+
-			"organisation, and lists what would let a client officer see more than their own PO's\n"+
-			"data, read-only: a member of a PO's organisation who is not a Viewer (an Editor or Admin\n"+
-			"can add or change datasources), who is also in organisation 1, or who is in several POs'\n"+
-			"organisations; and a PO organisation missing from Grafana. Grafana server administrators\n"+
-			"(who see every organisation anyway) are listed apart. Users of organisation 1 only are the\n"+
-			"provider's staff and are not listed. Exit status 1 when anything is found: run it after\n"+
-			"changing users, and from cron. `grafana viewer --move` mends a user.")
+		"Reads the members of every PO's organisation and each member's organisations, and lists\n"+
+			"what would let a client officer see more than their own PO's data, read-only: a member of\n"+
+			"a PO's organisation who is not a Viewer there (an Editor or Admin can add or change\n"+
+			"datasources), who is also in organisation 1 (the provider's, every PO's data), in another\n"+
+			"PO's organisation or in any other organisation, or who is a Grafana server administrator\n"+
+			"(--user, the auditor, excepted: setup makes it the Admin of every organisation); and a PO\n"+
+			"organisation missing from Grafana. Users of organisation 1 only are the provider's staff\n"+
+			"and are not looked at. Exit status 1 when anything is found: run it after changing users,\n"+
+			"and from cron. `grafana viewer --move` mends a client officer.")
 	var c commonFlags
 	c.register(fs, false)
 	var g grafanaAdminFlags
@@ -137,7 +139,7 @@ func runGrafanaAudit(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	rep, err := provision.Audit(ctx, client, orgs)
+	rep, err := provision.Audit(ctx, client, orgs, provision.AuditOptions{Admin: *g.user})
 	if err != nil {
 		return err
 	}
@@ -150,7 +152,7 @@ func runGrafanaAudit(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "%-20s %d viewer(s)\n", po, rep.Viewers[po])
 	}
 	if len(rep.Admins) > 0 {
-		fmt.Fprintf(e.stdout, "server administrators in PO organisations (they see every organisation): %v\n", rep.Admins)
+		fmt.Fprintf(e.stdout, "the auditor %v is in the PO organisations (a server administrator: setup made them)\n", rep.Admins)
 	}
 	for _, f := range rep.Findings {
 		fmt.Fprintf(e.stdout, "FINDING: %s\n", f)

@@ -13,45 +13,37 @@ type AuditReport struct {
 	// Viewers counts the client officers (Viewers, not server
 	// administrators) of each PO, by PO id.
 	Viewers map[string]int
-	// Admins are the logins of the Grafana server administrators who are
-	// members of a PO's organisation (setup's admin user becomes one of
-	// each organisation it makes). They see every organisation anyway.
+	// Admins holds AuditOptions.Admin when it is a member of a PO's
+	// organisation (setup's admin user becomes the Admin of each
+	// organisation it makes); any other server administrator there is a
+	// finding.
 	Admins []string
 	// Findings are the memberships that break isolation, one sentence each,
 	// in a stable order; empty when every PO's users see only their PO.
 	Findings []string
 }
 
-// Audit reads the members of organisation 1 and of every PO's organisation
-// and reports what would let a client officer see more than their own PO's
-// data, read-only: a member of a PO's organisation who is not a Viewer (an
-// Editor or Admin can add a datasource or change the one that goes through
-// the proxy), or who is also in organisation 1 (every PO's data) or in
-// another PO's organisation. Server administrators are listed apart. A PO
-// organisation missing from Grafana is a finding (run setup).
-func Audit(ctx context.Context, c *Client, orgs []Org) (AuditReport, error) {
+// AuditOptions are the choices of Audit.
+type AuditOptions struct {
+	// Admin is the login Audit itself uses (a server administrator, who
+	// becomes the Admin of every organisation setup makes): the one server
+	// administrator allowed in the PO organisations.
+	Admin string
+}
+
+// Audit reads the members of every PO's organisation, and each member's
+// organisations, and reports what would let a client officer see more than
+// their own PO's data, read-only: a member of a PO's organisation who is
+// not a Viewer there (an Editor or Admin can add a datasource or change the
+// one that goes through the proxy), who is also in organisation 1 (every
+// PO's data), in another PO's organisation or in any other organisation, or
+// who is a Grafana server administrator (other than opt.Admin). A PO
+// organisation missing from Grafana is a finding (run setup). Members of
+// organisation 1 only are the provider's staff and are not looked at.
+func Audit(ctx context.Context, c *Client, orgs []Org, opt AuditOptions) (AuditReport, error) {
 	rep := AuditReport{Viewers: map[string]int{}}
-	type member struct {
-		login string
-		roles map[int64]string // org id → role
-	}
-	members := map[int64]*member{}
-	add := func(orgID int64, us []OrgUser) {
-		for _, u := range us {
-			m := members[u.UserID]
-			if m == nil {
-				m = &member{login: u.Login, roles: map[int64]string{}}
-				members[u.UserID] = m
-			}
-			m.roles[orgID] = u.Role
-		}
-	}
-	provider, err := c.OrgUsers(ctx, ProviderOrgID)
-	if err != nil {
-		return rep, err
-	}
-	add(ProviderOrgID, provider)
 	poOf := map[int64]string{}
+	logins := map[int64]string{}
 	for _, o := range orgs {
 		got, found, err := c.OrgByID(ctx, o.ID)
 		if err != nil {
@@ -67,56 +59,68 @@ func Audit(ctx context.Context, c *Client, orgs []Org) (AuditReport, error) {
 		}
 		poOf[o.ID] = o.PO
 		rep.Viewers[o.PO] = 0
-		add(o.ID, us)
+		for _, u := range us {
+			logins[u.UserID] = u.Login
+		}
 	}
-	ids := make([]int64, 0, len(members))
-	for id := range members {
+	ids := make([]int64, 0, len(logins))
+	for id := range logins {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
 	for _, id := range ids {
-		m := members[id]
-		var pos []string
-		var orgIDs []int64
-		for orgID := range m.roles {
-			if po, ok := poOf[orgID]; ok {
-				pos = append(pos, po)
-				orgIDs = append(orgIDs, orgID)
-			}
-		}
-		if len(pos) == 0 {
-			continue // provider staff: organisation 1 only
-		}
+		login := logins[id]
 		u, err := c.UserByID(ctx, id)
 		if err != nil && StatusOf(err) != http.StatusNotFound {
 			return rep, err
 		}
 		if u.IsGrafanaAdmin {
-			rep.Admins = append(rep.Admins, m.login)
+			if strings.EqualFold(login, opt.Admin) {
+				rep.Admins = append(rep.Admins, login)
+				continue
+			}
+			rep.Findings = append(rep.Findings, fmt.Sprintf("user %q is a Grafana server administrator (sees every organisation) and a member of a PO's organisation: "+
+				"a client officer must not be one; remove the permission in Server admin → Users", login))
 			continue
 		}
-		slices.Sort(orgIDs)
-		for _, orgID := range orgIDs {
-			if role := m.roles[orgID]; role != RoleViewer {
-				rep.Findings = append(rep.Findings, fmt.Sprintf("user %q is %s of organisation %d (PO %s): client officers must be Viewers "+
-					"(an Editor or Admin can add or change datasources)", m.login, role, orgID, poOf[orgID]))
-			} else {
-				rep.Viewers[poOf[orgID]]++
-			}
+		ms, err := c.UserOrgs(ctx, id)
+		if err != nil {
+			return rep, err
 		}
-		if role, ok := m.roles[ProviderOrgID]; ok {
-			rep.Findings = append(rep.Findings, fmt.Sprintf("user %q is in organisation %d, the provider's (every PO's data), as %s, and in the organisation of PO %s",
-				m.login, ProviderOrgID, role, strings.Join(sortedCopy(pos), ", ")))
-		}
-		if len(pos) > 1 {
-			rep.Findings = append(rep.Findings, fmt.Sprintf("user %q is in the organisations of several POs: %s", m.login, strings.Join(sortedCopy(pos), ", ")))
-		}
+		rep.Findings = append(rep.Findings, memberFindings(login, ms, poOf, &rep)...)
 	}
 	return rep, nil
 }
 
-func sortedCopy(s []string) []string {
-	out := slices.Clone(s)
-	slices.Sort(out)
+// memberFindings are the findings of one member of a PO's organisation,
+// given all their memberships; Viewers are counted in rep.
+func memberFindings(login string, ms []Membership, poOf map[int64]string, rep *AuditReport) []string {
+	var pos []string
+	for _, m := range ms {
+		if po, ok := poOf[m.OrgID]; ok {
+			pos = append(pos, po)
+		}
+	}
+	slices.Sort(pos)
+	var out []string
+	for _, m := range ms {
+		po, isPO := poOf[m.OrgID]
+		switch {
+		case isPO && m.Role == RoleViewer:
+			rep.Viewers[po]++
+		case isPO:
+			out = append(out, fmt.Sprintf("user %q has role %s in organisation %d (PO %s): client officers must be Viewers "+
+				"(an Editor or Admin can add or change datasources)", login, m.Role, m.OrgID, po))
+		case m.OrgID == ProviderOrgID:
+			out = append(out, fmt.Sprintf("user %q is in organisation %d, the provider's (every PO's data), as %s, and in the organisation of PO %s",
+				login, ProviderOrgID, m.Role, strings.Join(pos, ", ")))
+		default:
+			out = append(out, fmt.Sprintf("user %q is also in organisation %d %q, no PO's, as %s: a client officer belongs to their PO's organisation only",
+				login, m.OrgID, m.Name, m.Role))
+		}
+	}
+	if len(pos) > 1 {
+		out = append(out, fmt.Sprintf("user %q is in the organisations of several POs: %s", login, strings.Join(pos, ", ")))
+	}
 	return out
 }

@@ -84,6 +84,12 @@ func (c *Client) CreateUser(ctx context.Context, nu NewUser) (int64, error) {
 	return r.ID, nil
 }
 
+// DeleteUser is DELETE /api/admin/users/:id (the user and all their
+// memberships).
+func (c *Client) DeleteUser(ctx context.Context, id int64) error {
+	return c.do(ctx, http.MethodDelete, "/api/admin/users/"+strconv.FormatInt(id, 10), nil, nil, nil)
+}
+
 // UserOrgs is GET /api/users/:id/orgs: every organisation the user is in.
 func (c *Client) UserOrgs(ctx context.Context, userID int64) ([]Membership, error) {
 	var ms []Membership

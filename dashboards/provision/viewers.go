@@ -39,12 +39,11 @@ type ViewerResult struct {
 // Grafana server administrator sees every organisation whatever their
 // memberships and is refused. The memberships are read back at the end: the
 // user must be a Viewer of org and of nothing else.
-func AddViewer(ctx context.Context, c *Client, org Org, nu NewUser, opt ViewerOptions) (ViewerResult, error) {
+func AddViewer(ctx context.Context, c *Client, org Org, nu NewUser, opt ViewerOptions) (res ViewerResult, err error) {
 	log := opt.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	var res ViewerResult
 	if nu.Login == "" {
 		return res, errors.New("grafana: a login is needed (--login)")
 	}
@@ -75,13 +74,32 @@ func AddViewer(ctx context.Context, c *Client, org Org, nu NewUser, opt ViewerOp
 			return res, fmt.Errorf("grafana: user %q does not exist: a password is needed to make it (--password-file)", nu.Login)
 		}
 		nu.OrgID = org.ID
-		if res.UserID, err = c.CreateUser(ctx, nu); err != nil {
+		res.UserID, err = c.CreateUser(ctx, nu)
+		if StatusOf(err) == http.StatusPreconditionFailed {
+			// Grafana's message quotes the e-mail: not repeated here.
+			return res, fmt.Errorf("grafana: user %q cannot be made: its e-mail belongs to another user (Grafana answered 412)", nu.Login)
+		}
+		if err != nil {
 			return res, err
 		}
 		res.Created = true
 		log.Info("grafana user created", "user_id", res.UserID, "org_id", org.ID, "po", org.PO)
+		defer func() {
+			// A user made here that did not end a Viewer of org only is
+			// deleted again: no half-made account with a password is left.
+			if err == nil {
+				return
+			}
+			if derr := c.DeleteUser(ctx, res.UserID); derr != nil {
+				err = fmt.Errorf("%w; deleting the user %q just made failed too, delete it in Grafana: %v", err, nu.Login, derr)
+				return
+			}
+			log.Info("grafana user deleted again", "user_id", res.UserID)
+			err = fmt.Errorf("%w (the user %q just made was deleted again)", err, nu.Login)
+			res.Created = false
+		}()
 	}
-	if err := joinAsViewer(ctx, c, org, nu.Login, &res); err != nil {
+	if err = joinAsViewer(ctx, c, org, nu.Login, &res); err != nil {
 		return res, err
 	}
 	ms, err := c.UserOrgs(ctx, res.UserID)
@@ -93,7 +111,7 @@ func AddViewer(ctx context.Context, c *Client, org Org, nu NewUser, opt ViewerOp
 			if res.Created && m.Role == RoleAdmin && StatusOf(err) == http.StatusBadRequest {
 				return res, fmt.Errorf("grafana: Grafana made user %q the Admin of an organisation of its own (%d %q) and will not "+
 					"take its last Admin out: its [users] auto_assign_org is false (set GF_USERS_AUTO_ASSIGN_ORG=true, "+
-					"as docker-compose.yml does); delete that organisation and the user in Grafana, then run this again: %w",
+					"as docker-compose.yml does); delete that organisation in Grafana, then run this again: %w",
 					nu.Login, m.OrgID, m.Name, err)
 			}
 			return res, fmt.Errorf("%w (taking user %q out of organisation %d %q)", err, nu.Login, m.OrgID, m.Name)

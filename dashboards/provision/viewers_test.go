@@ -74,8 +74,26 @@ func TestAddViewerWithoutAutoAssign(t *testing.T) {
 	s.fake.UserSettings = grafanatest.UserSettings{NoAutoAssignOrg: true}
 	_, err := provision.AddViewer(context.Background(), s.client, s.org(t, "haringey"),
 		provision.NewUser{Login: "officer-1", Password: "pw-of-officer-1"}, provision.ViewerOptions{})
-	if err == nil || !strings.Contains(err.Error(), "GF_USERS_AUTO_ASSIGN_ORG=true") || !strings.Contains(err.Error(), `"officer-1"`) {
-		t.Fatalf("err = %v, want the setting to change and the organisation to delete", err)
+	if err == nil || !strings.Contains(err.Error(), "GF_USERS_AUTO_ASSIGN_ORG=true") || !strings.Contains(err.Error(), "deleted again") {
+		t.Fatalf("err = %v, want the setting to change and the user deleted again", err)
+	}
+	if _, found, err := s.client.UserByLogin(context.Background(), "officer-1"); err != nil || found {
+		t.Errorf("the half-made user is still there (found %v, err %v)", found, err)
+	}
+}
+
+// A login that is free but an e-mail that is taken: Grafana answers 412
+// quoting the e-mail; AddViewer's error does not repeat it.
+func TestAddViewerEmailTaken(t *testing.T) {
+	s := readyStack(t)
+	ctx := context.Background()
+	haringey := s.org(t, "haringey")
+	if _, err := provision.AddViewer(ctx, s.client, haringey, provision.NewUser{Login: "a", Email: "person@example.org", Password: "pw-a-long"}, provision.ViewerOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := provision.AddViewer(ctx, s.client, haringey, provision.NewUser{Login: "b", Email: "person@example.org", Password: "pw-b-long"}, provision.ViewerOptions{})
+	if err == nil || !strings.Contains(err.Error(), "e-mail belongs to another user") || strings.Contains(err.Error(), "person@") {
+		t.Errorf("err = %v, want the e-mail taken, not quoted", err)
 	}
 }
 
@@ -160,7 +178,7 @@ func TestAudit(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	rep, err := provision.Audit(ctx, s.client, s.orgs)
+	rep, err := provision.Audit(ctx, s.client, s.orgs, provision.AuditOptions{Admin: "admin"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,14 +203,14 @@ func TestAudit(t *testing.T) {
 		}
 	}
 
-	rep, err = provision.Audit(ctx, s.client, s.orgs)
+	rep, err = provision.Audit(ctx, s.client, s.orgs, provision.AuditOptions{Admin: "admin"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := strings.Join(rep.Findings, "\n")
 	for _, want := range []string{
 		`user "leaky" is in organisation 1, the provider's (every PO's data), as Viewer, and in the organisation of PO ealing`,
-		fmt.Sprintf(`user "editor" is Editor of organisation %d (PO rbkc)`, rbkc.ID),
+		fmt.Sprintf(`user "editor" has role Editor in organisation %d (PO rbkc)`, rbkc.ID),
 		`user "two" is in the organisations of several POs: ealing, rbkc`,
 	} {
 		if !strings.Contains(got, want) {
@@ -206,8 +224,41 @@ func TestAudit(t *testing.T) {
 		t.Errorf("viewers %v", rep.Viewers)
 	}
 
+	// A Viewer of their PO who is also the Admin of an organisation that
+	// is no PO's, and a server administrator other than the auditor.
+	own, err := provision.AddViewer(ctx, s.client, haringey, provision.NewUser{Login: "own", Password: "pw-own"}, provision.ViewerOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	side := s.fake.AddOrg("Side project")
+	s.fake.SetRole(side, own.UserID, "Admin")
+	boss := s.fake.AddUser("boss", "pw-boss")
+	s.fake.SetServerAdmin(boss)
+	s.fake.SetRole(haringey.ID, boss, "Viewer")
+	rep, err = provision.Audit(ctx, s.client, s.orgs, provision.AuditOptions{Admin: "admin"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = strings.Join(rep.Findings, "\n")
+	for _, want := range []string{
+		fmt.Sprintf(`user "own" is also in organisation %d "Side project", no PO's, as Admin`, side),
+		`user "boss" is a Grafana server administrator`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("findings lack %q:\n%s", want, got)
+		}
+	}
+	if len(rep.Findings) != 5 {
+		t.Errorf("want 5 findings:\n%s", got)
+	}
+	// The auditor's own login is not a finding; another auditor's is.
+	rep, err = provision.Audit(ctx, s.client, s.orgs, provision.AuditOptions{Admin: "boss"})
+	if err != nil || !strings.Contains(strings.Join(rep.Findings, "\n"), `user "admin" is a Grafana server administrator`) {
+		t.Errorf("auditing as boss: findings %q, err %v", rep.Findings, err)
+	}
+
 	s.fake.DeleteOrg(rbkc.ID)
-	rep, err = provision.Audit(ctx, s.client, s.orgs)
+	rep, err = provision.Audit(ctx, s.client, s.orgs, provision.AuditOptions{Admin: "admin"})
 	if err != nil || !strings.Contains(strings.Join(rep.Findings, "\n"), "(PO rbkc) is not in Grafana") {
 		t.Errorf("a missing organisation: findings %q, err %v", rep.Findings, err)
 	}

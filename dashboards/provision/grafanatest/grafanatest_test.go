@@ -138,7 +138,9 @@ func TestFakeUserAPI(t *testing.T) {
 		{"PATCH", "/api/orgs/1/users/1", `{"role":"Viewer"}`, 400, "no organization admin left"},
 		{"DELETE", "/api/orgs/1/users/1", "", 400, "last organization admin"},
 		{"DELETE", "/api/orgs/1/users/2", "", 200, "removed"},
-		{"DELETE", "/api/orgs/1/users/2", "", 404, "user not found"},
+		{"DELETE", "/api/orgs/1/users/2", "", 200, "removed"}, // not a member: Grafana says removed
+		{"PATCH", "/api/orgs/1/users/2", `{"role":"Viewer"}`, 500, "Failed update org user"},
+		{"DELETE", "/api/admin/users/9", "", 404, "user not found"},
 		{"GET", "/api/orgs/2/users", "", 200, `"login":"a"`},
 	} {
 		status, body := send(t, srv, tc.method, tc.path, tc.body)

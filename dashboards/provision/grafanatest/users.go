@@ -59,6 +59,16 @@ func (g *Grafana) SetRole(orgID, userID int64, role string) {
 	g.members[orgID][userID] = role
 }
 
+// SetServerAdmin makes a user a Grafana server administrator (the UI's
+// "Grafana Admin" permission).
+func (g *Grafana) SetServerAdmin(userID int64) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if u, ok := g.users[userID]; ok {
+		u.Admin = true
+	}
+}
+
 // Memberships returns a user's roles by organisation id.
 func (g *Grafana) Memberships(userID int64) map[int64]string {
 	g.mu.Lock()
@@ -204,6 +214,17 @@ func (g *Grafana) serveUsers(w http.ResponseWriter, r *http.Request) bool {
 			return true
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"id": id, "message": "User created"})
+	case r.Method == http.MethodDelete && len(seg) == 4 && seg[1] == "admin" && seg[2] == "users":
+		id := atoi(seg[3])
+		if _, ok := g.users[id]; !ok {
+			message(w, http.StatusNotFound, "user not found")
+			return true
+		}
+		delete(g.users, id)
+		for _, ms := range g.members {
+			delete(ms, id)
+		}
+		message(w, http.StatusOK, "User deleted")
 	case r.Method == http.MethodGet && r.URL.Path == "/api/users/lookup":
 		u, ok := g.userByLogin(r.URL.Query().Get("loginOrEmail"))
 		if !ok {
@@ -279,10 +300,6 @@ func (g *Grafana) serveOrgUsers(w http.ResponseWriter, r *http.Request, orgID in
 	case (r.Method == http.MethodPatch || r.Method == http.MethodDelete) && len(rest) == 1:
 		id := atoi(rest[0])
 		role, member := ms[id]
-		if !member {
-			message(w, http.StatusNotFound, "user not found")
-			return
-		}
 		newRole := ""
 		if r.Method == http.MethodPatch {
 			var cmd struct{ Role string }
@@ -292,7 +309,22 @@ func (g *Grafana) serveOrgUsers(w http.ResponseWriter, r *http.Request, orgID in
 			}
 			newRole = cmd.Role
 		}
-		if role == roleAdmin && newRole != roleAdmin && g.admins(orgID) == 1 {
+		// orgimpl's store: a change of a non-member fails (500), the
+		// removal of one succeeds; either is refused when it would leave
+		// the organisation without an Admin (validateOneAdminLeftInOrg).
+		if !member {
+			if r.Method == http.MethodPatch {
+				message(w, http.StatusInternalServerError, "Failed update org user")
+				return
+			}
+			message(w, http.StatusOK, "User removed from organization")
+			return
+		}
+		left := g.admins(orgID)
+		if role == roleAdmin && newRole != roleAdmin {
+			left--
+		}
+		if left == 0 {
 			msg := "Cannot change role so that there is no organization admin left"
 			if r.Method == http.MethodDelete {
 				msg = "Cannot remove last organization admin"
