@@ -46,11 +46,11 @@ const formContentType = "application/x-www-form-urlencoded"
 // selector. The copy has no Authorization or Cookie header and a clean
 // path (RawPath cleared), so nothing the enforcer did not see reaches
 // Prometheus. No query or match[], on any endpoint, may be longer than
-// MaxExprLen or nest deeper than maxNesting (see nesting): both are
-// checked before anything parses it. The client's Accept-Encoding is
-// dropped: injectproxy decodes only gzip when it filters rules and
-// alerts, and without the header Go's transport asks Prometheus for gzip
-// and decodes it itself.
+// MaxExprLen, nest deeper than maxNesting or hold a Unicode class escape
+// in a string (see scan): all are checked before anything parses it. The
+// client's Accept-Encoding is dropped: injectproxy decodes only gzip
+// when it filters rules and alerts, and without the header Go's
+// transport asks Prometheus for gzip and decodes it itself.
 func canonical(r *http.Request, ep endpoint, maxBody int64, maxNesting int) (*http.Request, error) {
 	params, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
@@ -73,9 +73,14 @@ func canonical(r *http.Request, ep endpoint, maxBody int64, maxNesting int) (*ht
 			if len(v) > MaxExprLen {
 				return nil, refuse(http.StatusBadRequest, "a %s of %d bytes is over the limit of %d bytes", k, len(v), MaxExprLen)
 			}
-			if d := nesting(v); d > maxNesting {
+			d, unicodeClass := scan(v)
+			if d > maxNesting {
 				return nil, refuse(http.StatusBadRequest,
 					"a %s nesting %d deep is over the limit of %d (brackets and operators: a + b + c nests 2 deep)", k, d, maxNesting)
+			}
+			if unicodeClass {
+				return nil, refuse(http.StatusBadRequest,
+					"a %s with a Unicode class (\\p or \\P) in a string is refused: such a regular expression can take Prometheus seconds to compile", k)
 			}
 		}
 	}

@@ -19,6 +19,14 @@ func worstQueries() []struct{ name, expr string } {
 	}
 }
 
+// unicodeClassQuery is the slowest 16 KiB query for Prometheus to
+// compile that we found: one case-insensitive regular expression of
+// Unicode classes (\pL), which scan refuses.
+func unicodeClassQuery() string {
+	const head, tail = `x{a=~"(?i)`, `"}`
+	return head + strings.Repeat(`\\pL`, (MaxExprLen-len(head)-len(tail))/4) + tail
+}
+
 // atLimit is the slowest query under 16 KiB that nests no deeper than
 // DefaultMaxNesting we built: a balanced tree of sums in parentheses
 // (256 leaves) whose leaves are chains of unary minus as long as the
@@ -37,12 +45,13 @@ func atLimit() string {
 }
 
 // BenchmarkWorstQuery compares, for each of the worst 16 KiB queries,
-// PromQL's parse (what the enforcer did first before the nesting check)
-// with the nesting check that now refuses the query before any parse,
-// and parses the slowest query the check lets through.
+// PromQL's parse (what the enforcer did first before the checks) with
+// scan, whose nesting or Unicode class check now refuses the query
+// before any parse, and parses the slowest query the nesting check lets
+// through.
 func BenchmarkWorstQuery(b *testing.B) {
 	for _, q := range worstQueries() {
-		if d := nesting(q.expr); d <= DefaultMaxNesting {
+		if d := scanDepth(q.expr); d <= DefaultMaxNesting {
 			b.Fatalf("%s nests %d deep: the check would let it through", q.name, d)
 		}
 		b.Run(q.name+"/parse", func(b *testing.B) {
@@ -55,17 +64,34 @@ func BenchmarkWorstQuery(b *testing.B) {
 		b.Run(q.name+"/nesting", func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				nesting(q.expr)
+				scanDepth(q.expr)
 			}
 		})
 	}
+	class := unicodeClassQuery()
+	if d, c := scan(class); !c || d > DefaultMaxNesting || len(class) > MaxExprLen {
+		b.Fatalf("the Unicode class query (%d bytes, %d deep) is not refused for its class", len(class), d)
+	}
+	b.Run("unicode-class/parse", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := parser.ParseExpr(class); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("unicode-class/nesting", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			scan(class)
+		}
+	})
 	limit := atLimit()
-	if d := nesting(limit); d != DefaultMaxNesting || len(limit) > MaxExprLen {
+	if d := scanDepth(limit); d != DefaultMaxNesting || len(limit) > MaxExprLen {
 		b.Fatalf("the query at the limit nests %d deep in %d bytes; want %d deep within %d", d, len(limit), DefaultMaxNesting, MaxExprLen)
 	}
 	b.Run("at-limit/nesting+parse", func(b *testing.B) {
 		for b.Loop() {
-			nesting(limit)
+			scanDepth(limit)
 			if _, err := parser.ParseExpr(limit); err != nil {
 				b.Fatal(err)
 			}

@@ -20,10 +20,7 @@ func TestNestingLimit(t *testing.T) {
 	tok := tokRBKC.Reveal()
 	minus := func(n int) string { return strings.Repeat("-", n) + "x" }
 	parens := func(n int) string { return strings.Repeat("(", n) + "x" + strings.Repeat(")", n) }
-	for _, tc := range []struct {
-		name, method, path, body string
-		code, forwarded          int
-	}{
+	runRefusals(t, f, tok, `over the limit of 64`, []refusalCase{
 		{"unary chain at the limit", "POST", "/api/v1/query", "query=" + url.QueryEscape(minus(64)), 200, 1},
 		{"unary chain over the limit", "POST", "/api/v1/query", "query=" + url.QueryEscape(minus(65)), 400, 0},
 		{"worst 16 KiB query", "POST", "/api/v1/query", "query=" + url.QueryEscape(minus(MaxExprLen-1)), 400, 0},
@@ -33,29 +30,7 @@ func TestNestingLimit(t *testing.T) {
 		{"brackets in a string", "GET", "/api/v1/query?query=" + url.QueryEscape(`x{a="`+strings.Repeat("(", 500)+`"}`), "", 200, 1},
 		{"match[] over the limit", "GET", "/api/v1/series?match[]=up&match[]=" + url.QueryEscape(parens(65)), "", 400, 0},
 		{"rules match[] over the limit", "GET", "/api/v1/rules?match[]=" + url.QueryEscape(parens(65)), "", 400, 0},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			ctype := ""
-			if tc.method == "POST" {
-				ctype = form
-			}
-			code, body, hdr := f.do(t, tc.method, tc.path, ctype, tc.body, "rbkc", tok)
-			if code != tc.code {
-				t.Errorf("%d %.300s; want %d", code, body, tc.code)
-			}
-			if reqs := f.up.take(); len(reqs) != tc.forwarded {
-				t.Errorf("%d requests reached Prometheus; want %d", len(reqs), tc.forwarded)
-			}
-			if tc.code != 400 {
-				return
-			}
-			var e struct{ Status, ErrorType, Error string }
-			if err := json.Unmarshal([]byte(body), &e); err != nil || e.Status != "error" || e.ErrorType != "bad_data" ||
-				!strings.Contains(e.Error, "over the limit of 64") || !strings.HasPrefix(hdr.Get("Content-Type"), "application/json") {
-				t.Errorf("refusal %q (%s); want a Prometheus bad_data error naming the limit of 64", body, hdr.Get("Content-Type"))
-			}
-		})
-	}
+	})
 	if n := testutil.ToFloat64(f.proxy.requests.WithLabelValues("rbkc", "query", "400")); n != 3 {
 		t.Errorf("slawatch_proxy_requests_total{po=rbkc,endpoint=query,code=400} = %v; want 3", n)
 	}
@@ -87,5 +62,41 @@ func TestMaxNestingOption(t *testing.T) {
 		if code != want || want == 400 && !strings.Contains(body, "nesting 4 deep is over the limit of 3") {
 			t.Errorf("%s: %d %s; want %d", q, code, body, want)
 		}
+	}
+}
+
+// refusalCase is a request and what should come of it: its status and
+// how many requests reach Prometheus.
+type refusalCase struct {
+	name, method, path, body string
+	code, forwarded          int
+}
+
+// runRefusals sends each case as rbkc; a 400 must be a Prometheus
+// bad_data error (JSON) whose message contains want.
+func runRefusals(t *testing.T, f *fixture, tok, want string, cases []refusalCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ctype := ""
+			if tc.method == "POST" {
+				ctype = form
+			}
+			code, body, hdr := f.do(t, tc.method, tc.path, ctype, tc.body, "rbkc", tok)
+			if code != tc.code {
+				t.Errorf("%d %.300s; want %d", code, body, tc.code)
+			}
+			if reqs := f.up.take(); len(reqs) != tc.forwarded {
+				t.Errorf("%d requests reached Prometheus; want %d", len(reqs), tc.forwarded)
+			}
+			if tc.code != 400 {
+				return
+			}
+			var e struct{ Status, ErrorType, Error string }
+			if err := json.Unmarshal([]byte(body), &e); err != nil || e.Status != "error" || e.ErrorType != "bad_data" ||
+				!strings.Contains(e.Error, want) || !strings.HasPrefix(hdr.Get("Content-Type"), "application/json") {
+				t.Errorf("refusal %q (%s); want a Prometheus bad_data error containing %q", body, hdr.Get("Content-Type"), want)
+			}
+		})
 	}
 }

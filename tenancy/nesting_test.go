@@ -7,8 +7,15 @@ import (
 	"testing"
 
 	"github.com/prometheus/prometheus/promql/parser"
+	"github.com/prometheus/prometheus/util/strutil"
 	"gopkg.in/yaml.v3"
 )
+
+// scanDepth is scan's nesting alone.
+func scanDepth(expr string) int {
+	d, _ := scan(expr)
+	return d
+}
 
 func TestNesting(t *testing.T) {
 	for _, tc := range []struct {
@@ -64,13 +71,57 @@ func TestNesting(t *testing.T) {
 		{strings.Repeat("(", 100) + "x" + strings.Repeat(")", 100), 100},
 		{strings.Repeat("x+", 100) + "x", 100},
 	} {
-		if got := nesting(tc.expr); got != tc.want {
-			t.Errorf("nesting(%q) = %d; want %d", tc.expr, got, tc.want)
+		if got := scanDepth(tc.expr); got != tc.want {
+			t.Errorf("scanDepth(%q) = %d; want %d", tc.expr, got, tc.want)
 		}
 	}
 }
 
-// FuzzNesting: nesting never panics; it never counts less than the same
+// TestUnicodeClass: scan reports a backslash followed by p or P inside a
+// string literal, raw or decoded, and nowhere else.
+func TestUnicodeClass(t *testing.T) {
+	for _, tc := range []struct {
+		expr string
+		want bool
+	}{
+		{"x{a=~`\\pL`}", true},     // raw string
+		{"x{a=~`\\P{Han}`}", true}, // \P too
+		{`x{a=~"\\pL"}`, true},     // double-quoted: the regular expression \pL
+		{`x{a=~'\\p{Han}'}`, true}, // single-quoted
+		{`x{a=~"(?i)a|\\pLb"}`, true},
+		{`x{a!~"\\PL"}`, true},
+		{`x{a=~"\pL"}`, true},          // \p is no escape (PromQL refuses it): refused anyway
+		{`x{a=~"\x5cpL"}`, true},       // hexadecimal backslash
+		{`x{a=~"\x5CPL"}`, true},       // either case of hex digit
+		{`x{a=~"\134pL"}`, true},       // octal backslash
+		{`x{a=~"\u005cpL"}`, true},     // \u
+		{`x{a=~"\U0000005cpL"}`, true}, // \U
+		{`x{a=~"\\\x70L"}`, true},      // escaped backslash, hexadecimal p
+		{`x{a=~"\\\160L"}`, true},      // escaped backslash, octal p
+		{`x{a=~"\\\\p"}`, true},        // the regular expression \\p: harmless, refused too
+		{`label_replace(x, "b", "$1", "a", "(\\pL+)")`, true},
+		{"label_replace(x, `b`, `$1`, `a`, `\\p{Han}`)", true},
+		{`sum(rate(x{po="rbkc",a=~"20(\\.0)?"}[5m]))`, false},
+		{`x{a=~"(a|b|p|P)"}`, false},
+		{`x{a=~"\\xp"}`, false},             // a backslash, x, p: no class
+		{`x{a=~"\x5c"} + p`, false},         // a decoded backslash last: the p is outside
+		{`x{a=~"\\"} + p`, false},           // an escaped backslash before the closing quote
+		{`x{a=~"\x5"} / pL`, false},         // a short hexadecimal escape reads no further
+		{`\pL + x`, false},                  // outside strings: not a string (PromQL refuses it)
+		{"x # {a=~\"\\\\pL\"}\n+ y", false}, // in a comment: ignored
+		{"x{a=\"a\n\\pL", false},            // a string ends at a newline
+		{`x{a="\`, false},
+		{"x{a=`\\", false},
+	} {
+		if _, got := scan(tc.expr); got != tc.want {
+			t.Errorf("scan(%q) reports a Unicode class %v; want %v", tc.expr, got, tc.want)
+		}
+	}
+}
+
+// FuzzNesting: scan never panics; it reports a Unicode class whenever a
+// string PromQL's lexer reads (up to its first error) holds \p or \P
+// raw or decoded; it never counts less than the same
 // measure over the tokens PromQL's own lexer reads (up to its first
 // error: the parser reads no further); on text the lexer reads to the
 // end it counts the same (hexadecimal exponents aside, counted more);
@@ -85,28 +136,32 @@ func FuzzNesting(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		got := nesting(s)
-		ref, whole := lexedNesting(s)
+		got, class := scan(s)
+		ref, whole, refClass := lexedNesting(s)
+		if refClass && !class {
+			t.Fatalf("scan(%q) reports no Unicode class; PromQL's lexer reads one in a string", s)
+		}
 		if got < ref {
-			t.Fatalf("nesting(%q) = %d < %d over PromQL's tokens", s, got, ref)
+			t.Fatalf("scanDepth(%q) = %d < %d over PromQL's tokens", s, got, ref)
 		}
 		if whole && got != ref && !strings.Contains(strings.ToLower(s), "0x") {
-			t.Fatalf("nesting(%q) = %d; PromQL's tokens give %d", s, got, ref)
+			t.Fatalf("scanDepth(%q) = %d; PromQL's tokens give %d", s, got, ref)
 		}
-		if len(s) > 512 {
-			return // keep parsing cheap
+		if len(s) > 512 || class || strings.Contains(s, "(?") {
+			return // keep parsing cheap: regular expressions with flags or Unicode classes compile slowly
 		}
 		if e, err := parser.ParseExpr(s); err == nil {
 			if c := longestTypeChain(e); c > got+1 {
-				t.Fatalf("nesting(%q) = %d, but the syntax tree has a chain of %d", s, got, c)
+				t.Fatalf("scanDepth(%q) = %d, but the syntax tree has a chain of %d", s, got, c)
 			}
 		}
 	})
 }
 
-// lexedNesting is nesting's measure over PromQL's lexer's tokens, up to
-// the first error; whole reports that there was none.
-func lexedNesting(s string) (depth int, whole bool) {
+// lexedNesting is scan's measure over PromQL's lexer's tokens, up to
+// the first error; whole reports that there was none; class that a
+// string token holds \p or \P, raw or unquoted.
+func lexedNesting(s string) (depth int, whole, class bool) {
 	type level struct{ ops, inner int }
 	stack := []level{{}}
 	braces := 0
@@ -125,6 +180,10 @@ func lexedNesting(s string) (depth int, whole bool) {
 			break
 		}
 		switch it.Typ {
+		case parser.STRING:
+			u, _ := strutil.Unquote(it.Val)
+			class = class || strings.Contains(it.Val, `\p`) || strings.Contains(it.Val, `\P`) ||
+				strings.Contains(u, `\p`) || strings.Contains(u, `\P`)
 		case parser.LEFT_PAREN, parser.LEFT_BRACKET, parser.LEFT_BRACE:
 			stack = append(stack, level{})
 			if it.Typ == parser.LEFT_BRACE {
@@ -148,7 +207,7 @@ func lexedNesting(s string) (depth int, whole bool) {
 	for len(stack) > 1 {
 		closeLevel()
 	}
-	return stack[0].ops + stack[0].inner, whole
+	return stack[0].ops + stack[0].inner, whole, class
 }
 
 // longestTypeChain is the most nodes Type() visits from any node of e:
@@ -178,8 +237,9 @@ func longestTypeChain(e parser.Expr) int {
 }
 
 // TestQueriesOfBoardsAndRulesNestShallow: every query of the generated
-// boards and rules is well within DefaultMaxNesting (a PO's board
-// queries pass the proxy; rules show what dashboards may copy).
+// boards and rules is well within DefaultMaxNesting and has no Unicode
+// class escape (a PO's board queries pass the proxy; rules show what
+// dashboards may copy).
 func TestQueriesOfBoardsAndRulesNestShallow(t *testing.T) {
 	var files []string
 	for _, pattern := range []string{
@@ -204,7 +264,10 @@ func TestQueriesOfBoardsAndRulesNestShallow(t *testing.T) {
 		}
 		for _, expr := range exprsIn(doc) {
 			n++
-			d := nesting(expr)
+			d, class := scan(expr)
+			if class {
+				t.Errorf("%s: a query has a Unicode class escape, which the proxy refuses: %s", file, expr)
+			}
 			if d > deepest || d == deepest && expr < deepestExpr {
 				deepest, deepestExpr = d, expr
 			}

@@ -64,9 +64,10 @@ func runProxyServe(ctx context.Context, e *env, args []string) error {
 			"never on --listen (a PO could read them there).\n\n"+
 			"Limits: a query or match[] over 16 KiB, or nesting deeper than --max-nesting (brackets\n"+
 			"and operators: a + b + c nests 2 deep), is refused (400) before anything parses it\n"+
-			"(PromQL's parse time grows with the square of nesting); a POST body over 64 KiB gets 413,\n"+
-			"request headers (the URL included) over 64 KiB 431; a credential with --max-in-flight\n"+
-			"requests in progress gets 429 for one more.\n\n"+
+			"(PromQL's parse time grows with the square of nesting), and so is one with a Unicode\n"+
+			"class escape (\\p or \\P, as in =~\"\\\\pL\") in a string (slow for Prometheus to\n"+
+			"compile); a POST body over 64 KiB gets 413, request headers (the URL included) over\n"+
+			"64 KiB 431; a credential with --max-in-flight requests in progress gets 429 for one more.\n\n"+
 			"--upstream must be Prometheus's root URL (no path, query or user info): behind a path\n"+
 			"prefix, rules and alerts would not be filtered to the PO.\n\n"+
 			"The credentials file (YAML; slawatch proxy token makes entries):\n"+
