@@ -19,30 +19,16 @@ const envCRMDSN = "SLAWATCH_CRM_DSN"
 
 // runCRM dispatches `slawatch crm serve|check-mapping`.
 func runCRM(ctx context.Context, e *env, args []string) error {
-	sub := ""
-	if len(args) > 0 {
-		sub, args = args[0], args[1:]
-	}
-	switch sub {
-	case "serve":
-		return runCRMServe(ctx, e, args)
-	case "check-mapping":
-		return runCRMCheckMapping(e, args)
-	case "reset-cursor":
-		return runCRMResetCursor(ctx, e, args)
-	case "", "-h", "--help", "help":
-		fmt.Fprint(e.stderr, "Usage: slawatch crm serve|check-mapping|reset-cursor [flags]\n\n"+
-			"  serve          the CRM exporter: the webhook POST "+crm.EventsPath+", /metrics, and with --mapping\n"+
-			"                 the CRM database read incrementally through the mapping\n"+
-			"  check-mapping  validate a mapping file and print the SQL it runs: slawatch crm check-mapping FILE\n"+
-			"  reset-cursor   forget where a table's reading stopped, so that it is read again from the start\n\n"+
-			"slawatch crm COMMAND --help for its flags. The mapping format: examples/crm/README.md.\n")
-		if sub == "" {
-			return usagef("name a crm command: serve, check-mapping or reset-cursor")
-		}
-		return nil
-	}
-	return usagef("unknown crm command %q; use serve, check-mapping or reset-cursor", sub)
+	return dispatch(ctx, e, "crm", "Usage: slawatch crm serve|check-mapping|reset-cursor [flags]\n\n"+
+		"  serve          the CRM exporter: the webhook POST "+crm.EventsPath+", /metrics, and with --mapping\n"+
+		"                 the CRM database read incrementally through the mapping\n"+
+		"  check-mapping  validate a mapping file and print the SQL it runs: slawatch crm check-mapping FILE\n"+
+		"  reset-cursor   forget where a table's reading stopped, so that it is read again from the start\n\n"+
+		"slawatch crm COMMAND --help for its flags. The mapping format: examples/crm/README.md.\n", []subcommand{
+		{"serve", runCRMServe},
+		{"check-mapping", noCtx(runCRMCheckMapping)},
+		{"reset-cursor", runCRMResetCursor},
+	}, args)
 }
 
 func runCRMServe(ctx context.Context, e *env, args []string) error {

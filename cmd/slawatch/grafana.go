@@ -17,34 +17,19 @@ const envGrafanaPassword = "GRAFANA_ADMIN_PASSWORD"
 
 // runGrafana dispatches `slawatch grafana setup|install`.
 func runGrafana(ctx context.Context, e *env, args []string) error {
-	sub := ""
-	if len(args) > 0 {
-		sub, args = args[0], args[1:]
-	}
-	switch sub {
-	case "setup":
-		return runGrafanaSetup(ctx, e, args)
-	case "install":
-		return runGrafanaInstall(e, args)
-	case "viewer":
-		return runGrafanaViewer(ctx, e, args)
-	case "audit":
-		return runGrafanaAudit(ctx, e, args)
-	case "", "-h", "--help", "help":
-		fmt.Fprint(e.stderr, "Usage: slawatch grafana setup|install|viewer|audit [flags]\n\n"+
-			"  setup    create the PO organisations through Grafana's API, check their ids, install\n"+
-			"           their provisioning files and reload provisioning (idempotent)\n"+
-			"  install  put the provider's provisioning files into Grafana's provisioning path and\n"+
-			"           take the organisations' out (before Grafana starts)\n"+
-			"  viewer   make a user a client officer of one PO: a Viewer of its organisation, of no other\n"+
-			"  audit    list the memberships that would let a client officer see more than their PO\n\n"+
-			"slawatch grafana COMMAND --help for its flags; docs/DEPLOY.md for the whole procedure.\n")
-		if sub == "" {
-			return usagef("name a grafana command: setup, install, viewer or audit")
-		}
-		return nil
-	}
-	return usagef("unknown grafana command %q; use setup, install, viewer or audit", sub)
+	return dispatch(ctx, e, "grafana", "Usage: slawatch grafana setup|install|viewer|audit [flags]\n\n"+
+		"  setup    create the PO organisations through Grafana's API, check their ids, install\n"+
+		"           their provisioning files and reload provisioning (idempotent)\n"+
+		"  install  put the provider's provisioning files into Grafana's provisioning path and\n"+
+		"           take the organisations' out (before Grafana starts)\n"+
+		"  viewer   make a user a client officer of one PO: a Viewer of its organisation, of no other\n"+
+		"  audit    list the memberships that would let a client officer see more than their PO\n\n"+
+		"slawatch grafana COMMAND --help for its flags; docs/DEPLOY.md for the whole procedure.\n", []subcommand{
+		{"setup", runGrafanaSetup},
+		{"install", noCtx(runGrafanaInstall)},
+		{"viewer", runGrafanaViewer},
+		{"audit", runGrafanaAudit},
+	}, args)
 }
 
 const grafanaLayoutHelp = "Grafana will not start, nor reload, with a provisioning file that names an organisation\n" +

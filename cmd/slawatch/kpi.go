@@ -23,25 +23,12 @@ import (
 // its next scrape); status reads the store and, for PromQL KPIs, a
 // Prometheus query API.
 func runKPI(ctx context.Context, e *env, args []string) error {
-	sub := ""
-	if len(args) > 0 {
-		sub, args = args[0], args[1:]
-	}
-	subs := map[string]func(context.Context, *env, []string) error{
-		"return": kpiReturn, "mitigate": kpiMitigate, "status": kpiStatus, "list": kpiList,
-	}
-	if f, ok := subs[sub]; ok {
-		return f(ctx, e, args)
-	}
-	switch sub {
-	case "", "-h", "--help", "help":
-		fmt.Fprint(e.stderr, kpiUsage)
-		if sub == "" {
-			return usagef("name a kpi command: return, mitigate, status or list")
-		}
-		return nil
-	}
-	return usagef("unknown kpi command %q; use return, mitigate, status or list", sub)
+	return dispatch(ctx, e, "kpi", kpiUsage, []subcommand{
+		{"return", kpiReturn},
+		{"mitigate", kpiMitigate},
+		{"status", kpiStatus},
+		{"list", kpiList},
+	}, args)
 }
 
 const kpiUsage = `Usage: slawatch kpi COMMAND [flags]

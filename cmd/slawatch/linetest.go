@@ -25,30 +25,16 @@ import (
 
 // runLinetest dispatches `slawatch linetest serve|run|report`.
 func runLinetest(ctx context.Context, e *env, args []string) error {
-	sub := ""
-	if len(args) > 0 {
-		sub, args = args[0], args[1:]
-	}
-	switch sub {
-	case "serve":
-		return runLinetestServe(ctx, e, args)
-	case "run":
-		return runLinetestRun(ctx, e, args)
-	case "report":
-		return runLinetestReport(ctx, e, args)
-	case "", "-h", "--help", "help":
-		fmt.Fprint(e.stderr, "Usage: slawatch linetest serve|run|report [flags]\n\n"+
-			"  serve   the prober: a test call every interval to each number whose demand is under its\n"+
-			"          threshold in hours of service, and one after each daily handover; /metrics\n"+
-			"  run     test one number now: slawatch linetest run --number +442079460010\n"+
-			"  report  the monthly line-test report: slawatch linetest report --po P --month 2026-11\n\n"+
-			"slawatch linetest COMMAND --help for its flags.\n")
-		if sub == "" {
-			return usagef("name a linetest command: serve, run or report")
-		}
-		return nil
-	}
-	return usagef("unknown linetest command %q; use serve, run or report", sub)
+	return dispatch(ctx, e, "linetest", "Usage: slawatch linetest serve|run|report [flags]\n\n"+
+		"  serve   the prober: a test call every interval to each number whose demand is under its\n"+
+		"          threshold in hours of service, and one after each daily handover; /metrics\n"+
+		"  run     test one number now: slawatch linetest run --number +442079460010\n"+
+		"  report  the monthly line-test report: slawatch linetest report --po P --month 2026-11\n\n"+
+		"slawatch linetest COMMAND --help for its flags.\n", []subcommand{
+		{"serve", runLinetestServe},
+		{"run", runLinetestRun},
+		{"report", runLinetestReport},
+	}, args)
 }
 
 // linetestFlags are the prober's flags shared by serve and run.

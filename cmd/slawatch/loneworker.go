@@ -19,26 +19,16 @@ import (
 // store directly (via "console"); the running `slawatch notify` runs the
 // timers and pages.
 func runLoneworkerConsole(ctx context.Context, e *env, args []string) error {
-	sub := ""
-	if len(args) > 0 {
-		sub, args = args[0], args[1:]
-	}
-	subs := map[string]func(context.Context, *env, []string) error{
-		"checkin": lwCheckIn, "checkout": lwCheckOut, "extend": lwExtend, "ack": lwAck, "note": lwNote,
-		"list": lwList, "show": lwShow, "pin": lwPIN,
-	}
-	if f, ok := subs[sub]; ok {
-		return f(ctx, e, args)
-	}
-	switch sub {
-	case "", "-h", "--help", "help":
-		fmt.Fprint(e.stderr, lwUsage)
-		if sub == "" {
-			return usagef("name a loneworker command: checkin, checkout, extend, ack, note, list, show or pin")
-		}
-		return nil
-	}
-	return usagef("unknown loneworker command %q; use checkin, checkout, extend, ack, note, list, show or pin", sub)
+	return dispatch(ctx, e, "loneworker", lwUsage, []subcommand{
+		{"checkin", lwCheckIn},
+		{"checkout", lwCheckOut},
+		{"extend", lwExtend},
+		{"ack", lwAck},
+		{"note", lwNote},
+		{"list", lwList},
+		{"show", lwShow},
+		{"pin", lwPIN},
+	}, args)
 }
 
 const lwUsage = `Usage: slawatch loneworker COMMAND [flags]

@@ -15,23 +15,11 @@ import (
 
 // runMailroom dispatches `slawatch mailroom serve`.
 func runMailroom(ctx context.Context, e *env, args []string) error {
-	sub := ""
-	if len(args) > 0 {
-		sub, args = args[0], args[1:]
-	}
-	switch sub {
-	case "serve":
-		return runMailroomServe(ctx, e, args)
-	case "", "-h", "--help", "help":
-		fmt.Fprint(e.stderr, "Usage: slawatch mailroom serve [flags]\n\n"+
-			"  serve   the mail-room exporter: count files from a drop folder, item events over HTTP, /metrics\n\n"+
-			"slawatch mailroom serve --help for its flags; docs/MAILROOM.md for the file format and the API.\n")
-		if sub == "" {
-			return usagef("name a mailroom command: serve")
-		}
-		return nil
-	}
-	return usagef("unknown mailroom command %q; use serve", sub)
+	return dispatch(ctx, e, "mailroom", "Usage: slawatch mailroom serve [flags]\n\n"+
+		"  serve   the mail-room exporter: count files from a drop folder, item events over HTTP, /metrics\n\n"+
+		"slawatch mailroom serve --help for its flags; docs/MAILROOM.md for the file format and the API.\n", []subcommand{
+		{"serve", runMailroomServe},
+	}, args)
 }
 
 const mailroomServeHelp = `Runs the mail-room exporter until interrupted (docs/MAILROOM.md).

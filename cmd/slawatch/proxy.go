@@ -26,27 +26,14 @@ import (
 
 // runProxy dispatches `slawatch proxy serve|token`.
 func runProxy(ctx context.Context, e *env, args []string) error {
-	sub := ""
-	if len(args) > 0 {
-		sub, args = args[0], args[1:]
-	}
-	switch sub {
-	case "serve":
-		return runProxyServe(ctx, e, args)
-	case "token":
-		return runProxyToken(e, args)
-	case "", "-h", "--help", "help":
-		fmt.Fprint(e.stderr, "Usage: slawatch proxy serve|token [flags]\n\n"+
-			"  serve   the tenancy proxy: a Prometheus query API per PO credential that forces po=\"<id>\"\n"+
-			"          into every selector (Grafana's per-PO organisations query through it)\n"+
-			"  token   make a PO credential: prints a fresh token once and its credentials-file entry\n\n"+
-			"slawatch proxy COMMAND --help for its flags; docs/PROXY.md for the whole story.\n")
-		if sub == "" {
-			return usagef("name a proxy command: serve or token")
-		}
-		return nil
-	}
-	return usagef("unknown proxy command %q; use serve or token", sub)
+	return dispatch(ctx, e, "proxy", "Usage: slawatch proxy serve|token [flags]\n\n"+
+		"  serve   the tenancy proxy: a Prometheus query API per PO credential that forces po=\"<id>\"\n"+
+		"          into every selector (Grafana's per-PO organisations query through it)\n"+
+		"  token   make a PO credential: prints a fresh token once and its credentials-file entry\n\n"+
+		"slawatch proxy COMMAND --help for its flags; docs/PROXY.md for the whole story.\n", []subcommand{
+		{"serve", runProxyServe},
+		{"token", noCtx(runProxyToken)},
+	}, args)
 }
 
 func runProxyServe(ctx context.Context, e *env, args []string) error {
